@@ -1,0 +1,1 @@
+/** The public API of svclab's Pulumi components: one file per component. */
