@@ -1,1 +1,9 @@
 /** The public API of svclab's Pulumi components: one file per component. */
+export * from "./labels";
+export * from "./validation";
+export * from "./pod-security";
+export * from "./lab-namespace";
+export * from "./demo-app";
+export * from "./service-plan";
+export * from "./service-catalog";
+export * from "./probe-agents";
