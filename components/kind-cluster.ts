@@ -1,0 +1,97 @@
+import * as command from "@pulumi/command";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { PortMapping, buildKindConfig, resolveKindConfig } from "./kind-config";
+import {
+  CLUSTER_ENV,
+  KindNode,
+  createClusterScript,
+  deleteClusterScript,
+  parseClusterReport,
+  refreshClusterScript,
+} from "./kind-scripts";
+import { assertDns1035Label } from "./validation";
+
+export interface KindClusterArgs {
+  /**
+   * Name of the kind cluster (`kind create cluster --name`); the kubeconfig
+   * context becomes `kind-<clusterName>`. Must be a DNS-1035 label.
+   */
+  readonly clusterName: string;
+  /** Worker nodes besides the one control-plane node. @default 2, minimum 1 */
+  readonly workers?: number;
+  /**
+   * Node image, which fixes the Kubernetes version.
+   * @default "kindest/node:v1.33.1@sha256:0500…b34f" (the kind v0.29.0 image)
+   */
+  readonly nodeImage?: string;
+  /** Pod network CIDR. @default "10.244.0.0/16" */
+  readonly podSubnet?: string;
+  /** Service network CIDR. @default "10.96.0.0/16" */
+  readonly serviceSubnet?: string;
+  /**
+   * Host ports forwarded to the control-plane node (kind `extraPortMappings`),
+   * each bound to 127.0.0.1 unless its `listenAddress` says otherwise.
+   * https://kind.sigs.k8s.io/docs/user/configuration/#extra-port-mappings
+   * @default []
+   */
+  readonly portMappings?: readonly PortMapping[];
+}
+
+/**
+ * A kind cluster (Kubernetes in Docker) driven through the `kind` CLI by a
+ * `command:local:Command`: `pulumi up` creates it, `pulumi destroy` deletes
+ * it, and any change to the node layout, image, subnets or port mappings
+ * replaces it (deleted first, since the name cannot be shared). A cluster of
+ * the same name that this stack did not create is refused, never adopted.
+ *
+ * Everything inside the cluster should use {@link KindCluster.provider}.
+ */
+export class KindCluster extends pulumi.ComponentResource {
+  /** Admin kubeconfig of the cluster (secret). */
+  public readonly kubeconfig: pulumi.Output<string>;
+  /** The nodes: name, role (`control-plane` | `worker`) and address on the `kind` Docker network. */
+  public readonly nodes: pulumi.Output<KindNode[]>;
+  /** The kind cluster name, known once the cluster exists. */
+  public readonly clusterName: pulumi.Output<string>;
+  /** A Kubernetes provider bound to this cluster's kubeconfig, never the ambient context. */
+  public readonly provider: k8s.Provider;
+
+  constructor(name: string, args: KindClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("svclab:index:KindCluster", name, {}, opts);
+    assertDns1035Label("clusterName", args.clusterName);
+    const config = resolveKindConfig(args);
+    const kindConfig = buildKindConfig(config);
+
+    const cluster = new command.local.Command(
+      `${name}-kind`,
+      {
+        create: createClusterScript(),
+        update: refreshClusterScript(),
+        delete: deleteClusterScript(),
+        stdin: kindConfig,
+        environment: { [CLUSTER_ENV]: args.clusterName },
+        // The kind config (stdin) and the name already describe the cluster;
+        // the trigger makes that explicit and is what replaceOnChanges watches.
+        triggers: [args.clusterName, kindConfig],
+        // stdout carries the kubeconfig: never print it into the update log.
+        logging: command.types.enums.local.Logging.Stderr,
+      },
+      {
+        parent: this,
+        additionalSecretOutputs: ["stdout"],
+        replaceOnChanges: ["triggers", "stdin", "environment"],
+        // A replacement must free the name before the new cluster takes it.
+        deleteBeforeReplace: true,
+      },
+    );
+
+    const report = cluster.stdout.apply(parseClusterReport);
+    this.kubeconfig = pulumi.secret(report.kubeconfig);
+    this.nodes = pulumi.unsecret(report.apply((r) => r.nodes.map((n) => ({ ...n }))));
+    this.clusterName = cluster.environment.apply((env) => env?.[CLUSTER_ENV] ?? args.clusterName);
+    this.provider = new k8s.Provider(`${name}-provider`, { kubeconfig: this.kubeconfig }, { parent: this });
+
+    this.registerOutputs({ kubeconfig: this.kubeconfig, nodes: this.nodes, clusterName: this.clusterName });
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * The kind cluster configuration file, built as data and printed with the
+ * `yaml` library. Pure: no Pulumi, no I/O, so it is tested on its own.
+ *
+ * Format: https://kind.sigs.k8s.io/docs/user/configuration/
+ */
+import { isIPv4, isIPv6 } from "node:net";
+import { stringify } from "yaml";
+import { InvalidInputError, assertIntegerAtLeast, assertUnique, formatValue } from "./validation";
+
+/**
+ * The node image every node runs: Kubernetes v1.33.1, the image published with
+ * kind v0.29.0. Pinned by digest as the kind release notes ask, because node
+ * images are built for one kind release. https://github.com/kubernetes-sigs/kind/releases/tag/v0.29.0
+ */
+export const DEFAULT_NODE_IMAGE =
+  "kindest/node:v1.33.1@sha256:050072256b9a903bd914c0b2866828150cb229cea0efe5892e2b644d5dd3b34f";
+
+/** kind's own default pod network. */
+export const DEFAULT_POD_SUBNET = "10.244.0.0/16";
+
+/** kind's own default Service (cluster IP) network. */
+export const DEFAULT_SERVICE_SUBNET = "10.96.0.0/16";
+
+/** Host address port mappings bind to unless asked otherwise: only this machine can connect. */
+export const DEFAULT_LISTEN_ADDRESS = "127.0.0.1";
+
+/** The fewest workers the lab accepts: spreading and `externalTrafficPolicy: Local` need a node besides the control-plane. */
+export const MIN_WORKERS = 1;
+
+/** One kind `extraPortMappings` entry: a host port forwarded to a port on the control-plane node container. */
+export interface PortMapping {
+  /** Port inside the node container, usually a NodePort (30000–32767). */
+  readonly containerPort: number;
+  /** Port on the host (1–65535). */
+  readonly hostPort: number;
+  /** Host address to bind. @default "127.0.0.1" */
+  readonly listenAddress?: string;
+  /** @default "TCP" */
+  readonly protocol?: "TCP" | "UDP" | "SCTP";
+}
+
+export interface KindConfigOptions {
+  /** Worker nodes besides the one control-plane node. @default 2, minimum 1 */
+  readonly workers?: number;
+  /** Node image for every node. @default DEFAULT_NODE_IMAGE */
+  readonly nodeImage?: string;
+  /** Pod network CIDR. @default "10.244.0.0/16" */
+  readonly podSubnet?: string;
+  /** Service network CIDR. @default "10.96.0.0/16" */
+  readonly serviceSubnet?: string;
+  /** Host ports forwarded to the control-plane node. @default [] */
+  readonly portMappings?: readonly PortMapping[];
+}
+
+/** The kind config with every default filled in, as the cluster will get it. */
+export interface ResolvedKindConfig {
+  readonly workers: number;
+  readonly nodeImage: string;
+  readonly podSubnet: string;
+  readonly serviceSubnet: string;
+  readonly portMappings: readonly Required<PortMapping>[];
+}
+
+/** True when `value` is an IPv4 or IPv6 CIDR such as `10.244.0.0/16`. */
+export function isCidr(value: string): boolean {
+  const match = /^([^/]+)\/(\d{1,3})$/.exec(value);
+  if (!match) {
+    return false;
+  }
+  const [, address, bits] = match;
+  const prefix = Number(bits);
+  if (isIPv4(address)) {
+    return prefix <= 32;
+  }
+  return isIPv6(address) && prefix <= 128;
+}
+
+/** True for addresses only this machine can reach (127.0.0.0/8, ::1). */
+export function isLoopbackAddress(address: string): boolean {
+  return (isIPv4(address) && address.startsWith("127.")) || address === "::1";
+}
+
+function assertPort(field: string, value: unknown): void {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new InvalidInputError(field, value, `${field} must be an integer from 1 to 65535; got ${formatValue(value)}`);
+  }
+}
+
+/** Fills in defaults and checks every value; errors name the field, the value and what is allowed. */
+export function resolveKindConfig(options: KindConfigOptions): ResolvedKindConfig {
+  const workers = options.workers ?? 2;
+  const nodeImage = options.nodeImage ?? DEFAULT_NODE_IMAGE;
+  const podSubnet = options.podSubnet ?? DEFAULT_POD_SUBNET;
+  const serviceSubnet = options.serviceSubnet ?? DEFAULT_SERVICE_SUBNET;
+  assertIntegerAtLeast("workers", workers, MIN_WORKERS);
+  if (nodeImage.trim() === "" || /\s/.test(nodeImage)) {
+    throw new InvalidInputError(
+      "nodeImage",
+      nodeImage,
+      `nodeImage must be an image reference such as ${DEFAULT_NODE_IMAGE}; got ${formatValue(nodeImage)}`,
+    );
+  }
+  for (const [field, cidr] of [["podSubnet", podSubnet], ["serviceSubnet", serviceSubnet]] as const) {
+    if (!isCidr(cidr)) {
+      throw new InvalidInputError(field, cidr, `${field} must be a CIDR such as 10.244.0.0/16; got ${formatValue(cidr)}`);
+    }
+  }
+  if (podSubnet === serviceSubnet) {
+    throw new InvalidInputError(
+      "serviceSubnet",
+      serviceSubnet,
+      `serviceSubnet must differ from podSubnet; both are ${formatValue(podSubnet)}`,
+    );
+  }
+  const portMappings = (options.portMappings ?? []).map((mapping, index) => {
+    const field = `portMappings[${index}]`;
+    assertPort(`${field}.containerPort`, mapping.containerPort);
+    assertPort(`${field}.hostPort`, mapping.hostPort);
+    const listenAddress = mapping.listenAddress ?? DEFAULT_LISTEN_ADDRESS;
+    if (!isIPv4(listenAddress) && !isIPv6(listenAddress)) {
+      throw new InvalidInputError(
+        `${field}.listenAddress`,
+        listenAddress,
+        `${field}.listenAddress must be an IP address such as 127.0.0.1; got ${formatValue(listenAddress)}`,
+      );
+    }
+    return { containerPort: mapping.containerPort, hostPort: mapping.hostPort, listenAddress, protocol: mapping.protocol ?? "TCP" };
+  });
+  // One host port per mapping, whatever the address: two binds of one port collide on 0.0.0.0.
+  assertUnique(
+    "host port",
+    portMappings.map((m, index) => [`portMappings[${index}].hostPort`, m.hostPort] as const),
+  );
+  return { workers, nodeImage, podSubnet, serviceSubnet, portMappings };
+}
+
+/**
+ * The kind `Cluster` document for one control-plane node and `workers` worker
+ * nodes. Port mappings go on the control-plane node: a NodePort is open on
+ * every node, so one node is enough to reach it from the host.
+ */
+export function buildKindConfig(config: ResolvedKindConfig): string {
+  const controlPlane: Record<string, unknown> = { role: "control-plane", image: config.nodeImage };
+  if (config.portMappings.length > 0) {
+    controlPlane.extraPortMappings = config.portMappings.map((m) => ({ ...m }));
+  }
+  const workers = Array.from({ length: config.workers }, () => ({ role: "worker", image: config.nodeImage }));
+  return stringify({
+    kind: "Cluster",
+    apiVersion: "kind.x-k8s.io/v1alpha4",
+    networking: { podSubnet: config.podSubnet, serviceSubnet: config.serviceSubnet },
+    nodes: [controlPlane, ...workers],
+  });
+}
