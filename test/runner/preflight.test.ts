@@ -1,0 +1,161 @@
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { preflight, PreflightInput, PreflightResult } from "../../runner/preflight";
+import { createFakeCli, FakeCli, FakeProgram } from "./fake-cli";
+
+const healthyDocker: FakeProgram = { "info --format {{.ServerVersion}}": { stdout: "27.3.1\n" } };
+const kindWith = (clusters: string): FakeProgram => ({
+  version: { stdout: "kind v0.30.0 go1.24.6 linux/amd64\n" },
+  "get clusters": clusters === "" ? { stderr: "No kind clusters found.\n" } : { stdout: clusters },
+});
+
+const fakes: FakeCli[] = [];
+function fake(programs: Record<string, FakeProgram>): FakeCli {
+  const cli = createFakeCli(programs);
+  fakes.push(cli);
+  return cli;
+}
+afterEach(() => fakes.splice(0).forEach((cli) => cli.cleanup()));
+
+function input(env: NodeJS.ProcessEnv, overrides: Partial<PreflightInput> = {}): PreflightInput {
+  return { clusterName: "svclab", hostPorts: [], clusterOwnedByLab: false, env, ...overrides };
+}
+
+function check(result: PreflightResult, id: string) {
+  const found = result.checks.find((entry) => entry.id === id);
+  if (found === undefined) {
+    throw new Error(`no ${id} check in ${JSON.stringify(result.checks)}`);
+  }
+  return found;
+}
+
+/** Holds a loopback port for the duration of a test. */
+async function holdPort(): Promise<{ port: number; close(): Promise<void> }> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen({ host: "127.0.0.1", port: 0 }, resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return { port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe("preflight", () => {
+  it("says docker is not installed and how to install kind when neither is on PATH", async () => {
+    const emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), "svclab-empty-path-"));
+    try {
+      const result = await preflight(input({ ...process.env, PATH: emptyDir }));
+      expect(result.ok).toBe(false);
+      expect(check(result, "docker")).toEqual({
+        id: "docker",
+        status: "fail",
+        message: "docker is not installed (not on PATH): install Docker Engine on Linux or Docker Desktop on macOS/Windows (WSL2), https://docs.docker.com/get-docker/",
+      });
+      expect(check(result, "kind")).toEqual({
+        id: "kind",
+        status: "fail",
+        message:
+          "kind is not on PATH: install kind ≥ v0.20.0: `go install sigs.k8s.io/kind@v0.30.0` or the release binary, https://kind.sigs.k8s.io/docs/user/quick-start/#installation",
+      });
+      expect(check(result, "cluster").status).toBe("skip");
+    } finally {
+      fs.rmSync(emptyDir, { recursive: true, force: true });
+    }
+  });
+
+  it("tells an installed docker without a daemon apart from a missing docker", async () => {
+    const cli = fake({
+      docker: { "info --format {{.ServerVersion}}": { stderr: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n", code: 1 } },
+      kind: kindWith(""),
+    });
+    const result = await preflight(input(cli.env));
+    expect(check(result, "docker")).toEqual({
+      id: "docker",
+      status: "fail",
+      message:
+        "docker is installed but the daemon is not reachable (Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?): start it (`sudo systemctl start docker` on Linux, or open Docker Desktop)",
+    });
+    expect(check(result, "cluster").status).toBe("skip");
+    expect(cli.calls()).not.toContain("kind get clusters");
+  });
+
+  it("suggests the docker group when the socket refuses the user", async () => {
+    const cli = fake({
+      docker: { "info --format {{.ServerVersion}}": { stderr: "permission denied while trying to connect to the Docker daemon socket\n", code: 1 } },
+      kind: kindWith(""),
+    });
+    const result = await preflight(input(cli.env));
+    expect(check(result, "docker").message).toContain("add your user to the docker group");
+  });
+
+  it("reports a hung docker daemon once its timeout passes", async () => {
+    const cli = fake({ docker: { "info --format {{.ServerVersion}}": { stdout: "late", delayMs: 20_000 } }, kind: kindWith("") });
+    const result = await preflight(input(cli.env, { dockerInfoTimeoutMs: 300 }));
+    expect(check(result, "docker")).toEqual({
+      id: "docker",
+      status: "fail",
+      message: "the Docker daemon did not answer `docker info` within 0.3 s: it is starting or hung; wait for it or restart Docker",
+    });
+  });
+
+  it("prints kind's version and passes when everything is ready", async () => {
+    const cli = fake({ docker: healthyDocker, kind: kindWith("") });
+    const free = await holdPort();
+    await free.close();
+    const result = await preflight(input(cli.env, { hostPorts: [{ listenAddress: "127.0.0.1", hostPort: free.port }] }));
+    expect(result.ok).toBe(true);
+    expect(check(result, "docker").message).toBe("Docker daemon reachable (server 27.3.1)");
+    expect(check(result, "kind")).toEqual({ id: "kind", status: "pass", message: "kind v0.30.0 go1.24.6 linux/amd64" });
+    expect(check(result, "cluster").message).toBe('no kind cluster named "svclab" yet: the lab will create it');
+    expect(check(result, "ports").status).toBe("pass");
+    expect(cli.calls()).toEqual(expect.arrayContaining(["docker info --format {{.ServerVersion}}", "kind version", "kind get clusters"]));
+  });
+
+  it("rejects a kind release older than the minimum with the install hint", async () => {
+    const cli = fake({ docker: healthyDocker, kind: { version: { stdout: "kind v0.17.0 go1.19.2 linux/amd64\n" }, "get clusters": { stdout: "" } } });
+    const result = await preflight(input(cli.env));
+    expect(check(result, "kind").status).toBe("fail");
+    expect(check(result, "kind").message).toMatch(/^kind v0\.17\.0 go1\.19\.2 linux\/amd64 is too old: install kind ≥ v0\.20\.0/);
+  });
+
+  it("names a host port that is already taken on loopback", async () => {
+    const cli = fake({ docker: healthyDocker, kind: kindWith("") });
+    const taken = await holdPort();
+    try {
+      const result = await preflight(input(cli.env, { hostPorts: [{ listenAddress: "127.0.0.1", hostPort: taken.port }] }));
+      expect(result.ok).toBe(false);
+      expect(check(result, "ports")).toEqual({
+        id: "ports",
+        status: "fail",
+        message: `127.0.0.1:${taken.port} is in use: stop what listens there (\`ss -ltnp\` on Linux, \`lsof -nP -iTCP -sTCP:LISTEN\` on macOS) or change the port mappings in stacks/Pulumi.dev.yaml`,
+      });
+    } finally {
+      await taken.close();
+    }
+  });
+
+  it("refuses a kind cluster of the lab's name that this lab did not create", async () => {
+    const cli = fake({ docker: healthyDocker, kind: kindWith("other\nsvclab\n") });
+    const result = await preflight(input(cli.env));
+    expect(result.ok).toBe(false);
+    expect(result.kindClusters).toEqual(["other", "svclab"]);
+    expect(check(result, "cluster")).toEqual({
+      id: "cluster",
+      status: "fail",
+      message:
+        'a kind cluster named "svclab" exists that this lab did not create: delete it (`kind delete cluster --name svclab`) if it is yours to remove, or give the lab another cluster name in stacks/Pulumi.dev.yaml',
+    });
+  });
+
+  it("keeps the lab's own running cluster and does not count its ports as taken", async () => {
+    const cli = fake({ docker: healthyDocker, kind: kindWith("svclab\n") });
+    const heldByCluster = await holdPort();
+    try {
+      const result = await preflight(input(cli.env, { clusterOwnedByLab: true, hostPorts: [{ listenAddress: "127.0.0.1", hostPort: heldByCluster.port }] }));
+      expect(result.ok).toBe(true);
+      expect(check(result, "cluster").status).toBe("pass");
+      expect(check(result, "ports")).toEqual({ id: "ports", status: "skip", message: 'host ports are held by this lab\'s own cluster "svclab"' });
+    } finally {
+      await heldByCluster.close();
+    }
+  });
+});
