@@ -1,0 +1,24 @@
+import { attemptGet } from "./http-attempt";
+import type { BackendAnswer } from "./identity";
+
+/** How long the frontend waits for the backend; short, so a dead backend still gives a quick page. */
+export const BACKEND_TIMEOUT_MS = 1000;
+
+/**
+ * Asks the backend for its identity. Never rejects: when the backend cannot be
+ * reached or answers with something else, the result is
+ * `{ error: { kind, message } }` with the same kinds as `/dial`.
+ */
+export async function callBackend(backendUrl: string, timeoutMs = BACKEND_TIMEOUT_MS): Promise<BackendAnswer> {
+  const result = await attemptGet(new URL(backendUrl), timeoutMs);
+  if (result.ok && result.identity !== null) return result.identity;
+  if (result.ok) {
+    return {
+      error: {
+        kind: "other",
+        message: `${backendUrl} answered HTTP ${result.status} but not with a workload identity`,
+      },
+    };
+  }
+  return { error: { kind: result.error ?? "other", message: `${backendUrl}: ${result.message ?? "no answer"}` } };
+}

@@ -1,0 +1,119 @@
+/**
+ * Shared helpers for the demo workload's tests: every server binds 127.0.0.1
+ * on port 0 and every client talks to 127.0.0.1 only.
+ */
+import * as http from "node:http";
+import * as net from "node:net";
+import { loadConfig } from "../../apps/src/config";
+import { startApp, type RunningApp } from "../../apps/src/server";
+
+export const LOOPBACK = "127.0.0.1";
+
+/** An HTTP answer as a test sees it. */
+export interface Answer {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly text: string;
+  /** The body parsed as JSON; throws when it is not JSON. */
+  json<T = any>(): T;
+}
+
+/** One request on a fresh connection (no agent, so no socket outlives the test). */
+export function request(
+  port: number,
+  path: string,
+  options: { method?: string; headers?: http.OutgoingHttpHeaders; body?: string } = {},
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const outgoing = http.request(
+      { host: LOOPBACK, port, path, method: options.method ?? "GET", headers: options.headers, agent: false },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("error", reject);
+        response.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, text, json: () => JSON.parse(text) });
+        });
+      },
+    );
+    outgoing.on("error", reject);
+    outgoing.end(options.body);
+  });
+}
+
+/** Closes everything a test opened, newest first. */
+export class Cleanup {
+  private readonly steps: (() => Promise<unknown>)[] = [];
+
+  add(step: () => Promise<unknown>): void {
+    this.steps.push(step);
+  }
+
+  async run(): Promise<void> {
+    for (const step of this.steps.splice(0).reverse()) await step();
+  }
+}
+
+/** Starts the workload on 127.0.0.1:0 with the given environment; closed by `cleanup`. */
+export async function startTestApp(cleanup: Cleanup, env: NodeJS.ProcessEnv): Promise<RunningApp> {
+  const app = await startApp(loadConfig(env), { host: LOOPBACK, port: 0 });
+  cleanup.add(() => app.close(1000));
+  return app;
+}
+
+/** A port on 127.0.0.1 that nothing listens on (bound, then released). */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A TCP listener that accepts connections and never answers; `connected` resolves on the first connection. */
+export interface SilentListener {
+  readonly port: number;
+  readonly connected: Promise<void>;
+}
+
+export async function silentListener(cleanup: Cleanup): Promise<SilentListener> {
+  const sockets = new Set<net.Socket>();
+  let markConnected: () => void = () => undefined;
+  const connected = new Promise<void>((resolve) => (markConnected = resolve));
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => undefined);
+    socket.on("close", () => sockets.delete(socket));
+    markConnected();
+  });
+  await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
+  cleanup.add(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return { port: (server.address() as net.AddressInfo).port, connected };
+}
+
+/** An HTTP server on 127.0.0.1:0 with one fixed handler; closed by `cleanup`. */
+export async function fixedServer(cleanup: Cleanup, handler: http.RequestListener): Promise<number> {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
+  cleanup.add(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return (server.address() as net.AddressInfo).port;
+}
+
+/** Resolves `"connected"` or the error code a TCP connect to 127.0.0.1:`port` ends with. */
+export function connectOutcome(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, LOOPBACK);
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve("connected");
+    });
+    socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
+}
