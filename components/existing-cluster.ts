@@ -1,0 +1,56 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { readFileSync } from "node:fs";
+import { InvalidInputError, formatValue } from "./validation";
+
+export interface ExistingClusterArgs {
+  /** Path of the kubeconfig file to use (`~` is not expanded). */
+  readonly kubeconfig: string;
+  /**
+   * Context in that kubeconfig; named explicitly so a changed current-context
+   * never redirects the stack to another cluster.
+   * @default the file's current-context
+   */
+  readonly context?: string;
+}
+
+/**
+ * A cluster svclab did not create (k3s, EKS, GKE, …), reached through a
+ * kubeconfig file and context. It only builds the explicit `k8s.Provider`;
+ * nothing is created or deleted in the cluster's infrastructure, and its nodes
+ * are not listed (the stack outputs say so).
+ */
+export class ExistingCluster extends pulumi.ComponentResource {
+  /** The kubeconfig file's content (secret). */
+  public readonly kubeconfig: pulumi.Output<string>;
+  /** The context used, or "" when the file's current-context is. */
+  public readonly context: pulumi.Output<string>;
+  /** A Kubernetes provider bound to that file and context. */
+  public readonly provider: k8s.Provider;
+
+  constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("svclab:index:ExistingCluster", name, {}, opts);
+    let content: string;
+    try {
+      content = readFileSync(args.kubeconfig, "utf8");
+    } catch (error) {
+      throw new InvalidInputError(
+        "kubeconfig",
+        args.kubeconfig,
+        `kubeconfig must be the path of a readable kubeconfig file; ${formatValue(args.kubeconfig)} could not be read (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+      );
+    }
+    if (args.context !== undefined && args.context.trim() === "") {
+      throw new InvalidInputError("context", args.context, `context must name a context in ${args.kubeconfig}; got ""`);
+    }
+
+    this.kubeconfig = pulumi.secret(content);
+    this.context = pulumi.output(args.context ?? "");
+    this.provider = new k8s.Provider(
+      `${name}-provider`,
+      { kubeconfig: this.kubeconfig, context: args.context },
+      { parent: this },
+    );
+    this.registerOutputs({ kubeconfig: this.kubeconfig, context: this.context });
+  }
+}

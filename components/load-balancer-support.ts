@@ -1,0 +1,90 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { InvalidInputError, formatValue } from "./validation";
+
+/**
+ * cloud-provider-kind, the kind project's load-balancer implementation, pinned
+ * to a release. https://github.com/kubernetes-sigs/cloud-provider-kind
+ */
+export const DEFAULT_CLOUD_PROVIDER_KIND_IMAGE = "registry.k8s.io/cloud-provider-kind/cloud-controller-manager:v0.11.1";
+
+/** The Docker network kind puts its nodes on. */
+export const KIND_NETWORK = "kind";
+
+/** Where the Docker engine's API socket is, on the host and in the container. */
+export const DOCKER_SOCKET = "/var/run/docker.sock";
+
+/** True when an image reference names one release: a digest, or a tag other than `latest`. */
+export function isPinnedImage(reference: string): boolean {
+  if (/\s/.test(reference) || reference === "") {
+    return false;
+  }
+  if (/@sha256:[0-9a-f]{64}$/.test(reference)) {
+    return true;
+  }
+  const lastSegment = reference.split("/").pop() ?? "";
+  const tag = lastSegment.includes(":") ? lastSegment.split(":").pop() : undefined;
+  return tag !== undefined && tag !== "" && tag !== "latest";
+}
+
+export interface LoadBalancerSupportArgs {
+  /** Docker network of the kind nodes; cloud-provider-kind must share it. @default "kind" */
+  readonly network?: typeof KIND_NETWORK;
+  /** cloud-provider-kind image. @default DEFAULT_CLOUD_PROVIDER_KIND_IMAGE (v0.11.1) */
+  readonly image?: string;
+  /**
+   * Name of the Docker container. One per Docker engine is enough: it serves
+   * every kind cluster there. @default "svclab-cloud-provider-kind"
+   */
+  readonly containerName?: string;
+}
+
+/**
+ * LoadBalancer Services on kind: runs cloud-provider-kind as a Docker
+ * container on the `kind` network with the Docker socket mounted. It watches
+ * every kind cluster's LoadBalancer Services and starts an Envoy container per
+ * Service whose address it writes into `status.loadBalancer.ingress`.
+ * Create it with `dependsOn` the cluster.
+ */
+export class LoadBalancerSupport extends pulumi.ComponentResource {
+  /** Which load-balancer implementation the cluster now has. */
+  public readonly implementation: pulumi.Output<"cloud-provider-kind">;
+  /** The running container's id. */
+  public readonly containerId: pulumi.Output<string>;
+
+  constructor(name: string, args: LoadBalancerSupportArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    super("svclab:index:LoadBalancerSupport", name, {}, opts);
+    const network = args.network ?? KIND_NETWORK;
+    const imageName = args.image ?? DEFAULT_CLOUD_PROVIDER_KIND_IMAGE;
+    const containerName = args.containerName ?? "svclab-cloud-provider-kind";
+    if (network !== KIND_NETWORK) {
+      throw new InvalidInputError("network", network, `network must be "kind" (cloud-provider-kind only finds kind nodes there); got ${formatValue(network)}`);
+    }
+    if (!isPinnedImage(imageName)) {
+      throw new InvalidInputError(
+        "image",
+        imageName,
+        `image must be a pinned image reference (a tag other than latest, or a digest) such as ${DEFAULT_CLOUD_PROVIDER_KIND_IMAGE}; got ${formatValue(imageName)}`,
+      );
+    }
+
+    const image = new docker.RemoteImage(`${name}-image`, { name: imageName, keepLocally: true }, { parent: this });
+    const container = new docker.Container(
+      `${name}-container`,
+      {
+        name: containerName,
+        image: image.imageId,
+        networksAdvanced: [{ name: network }],
+        volumes: [{ hostPath: DOCKER_SOCKET, containerPath: DOCKER_SOCKET }],
+        // Survives a Docker restart, like the kind nodes themselves do.
+        restart: "unless-stopped",
+        mustRun: true,
+      },
+      { parent: this },
+    );
+
+    this.implementation = pulumi.output("cloud-provider-kind" as const);
+    this.containerId = container.id;
+    this.registerOutputs({ implementation: this.implementation, containerId: this.containerId });
+  }
+}
