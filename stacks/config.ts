@@ -1,0 +1,268 @@
+/**
+ * The stack's configuration: the one place that reads `pulumi.Config`. Every
+ * key is read once with a typed getter and checked before any resource
+ * exists; an error names the key, the bad value and what is allowed. The keys,
+ * types and defaults are declared again in Pulumi.yaml (a test keeps the two
+ * in step).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { isIP } from "node:net";
+import { homedir } from "node:os";
+import {
+  DEFAULT_LISTEN_ADDRESS,
+  DEFAULT_LOCAL_NODE_PORT,
+  DEFAULT_NODE_IMAGE,
+  DEFAULT_NODE_PORT,
+  DEFAULT_POD_SUBNET,
+  DEFAULT_SERVICE_SUBNET,
+  InvalidInputError,
+  MIN_WORKERS,
+  SERVICE_KINDS,
+  ServiceKind,
+  assertDns1035Label,
+  assertDns1123Subdomain,
+  assertIntegerAtLeast,
+  assertNodePort,
+  assertOneOf,
+  assertUnique,
+  formatValue,
+  isCidr,
+} from "../components";
+
+/** `kind`: create a kind cluster; `existing`: use a kubeconfig context. */
+export const CLUSTER_MODES = ["kind", "existing"] as const;
+export type ClusterMode = (typeof CLUSTER_MODES)[number];
+
+/** `cloud-provider-kind`: run it so LoadBalancer Services get an address; `none`: do not. */
+export const LOAD_BALANCER_MODES = ["cloud-provider-kind", "none"] as const;
+export type LoadBalancerMode = (typeof LOAD_BALANCER_MODES)[number];
+
+/** One host port forwarded to a NodePort on the kind control-plane node. */
+export interface HostPortMapping {
+  readonly listenAddress: string;
+  readonly hostPort: number;
+  readonly nodePort: number;
+}
+
+/** The validated, defaulted stack configuration. */
+export interface LabConfig {
+  readonly cluster: ClusterMode;
+  readonly clusterName: string;
+  readonly workers: number;
+  readonly nodeImage: string;
+  readonly podSubnet: string;
+  readonly serviceSubnet: string;
+  /** Path of the kubeconfig file (`existing` mode only), `~/` expanded. */
+  readonly kubeconfig?: string;
+  /** Context in that file (`existing` mode only). */
+  readonly kubeContext?: string;
+  readonly namespace: string;
+  readonly frontendReplicas: number;
+  readonly backendReplicas: number;
+  readonly services: readonly ServiceKind[];
+  readonly nodePort: number;
+  readonly localNodePort: number;
+  readonly hostPorts: readonly HostPortMapping[];
+  readonly listenAddress: string;
+  /** CNAME target of `backend-external`; undefined means the backend's cluster FQDN. */
+  readonly externalName?: string;
+  /** A prebuilt demo image to use instead of building one. */
+  readonly image?: string;
+  readonly loadBalancer: LoadBalancerMode;
+}
+
+/** Default values, the same as Pulumi.yaml declares. */
+export const CONFIG_DEFAULTS = {
+  cluster: "kind",
+  clusterName: "svclab",
+  workers: 2,
+  nodeImage: DEFAULT_NODE_IMAGE,
+  podSubnet: DEFAULT_POD_SUBNET,
+  serviceSubnet: DEFAULT_SERVICE_SUBNET,
+  namespace: "svclab",
+  frontendReplicas: 3,
+  backendReplicas: 2,
+  services: [...SERVICE_KINDS],
+  nodePort: DEFAULT_NODE_PORT,
+  localNodePort: DEFAULT_LOCAL_NODE_PORT,
+  hostPorts: [`${DEFAULT_NODE_PORT}:${DEFAULT_NODE_PORT}`],
+  listenAddress: DEFAULT_LISTEN_ADDRESS,
+  loadBalancer: "cloud-provider-kind",
+} as const;
+
+/** Every key {@link loadConfig} reads. */
+export const CONFIG_KEYS = [
+  "cluster",
+  "clusterName",
+  "workers",
+  "nodeImage",
+  "podSubnet",
+  "serviceSubnet",
+  "kubeconfig",
+  "kubeContext",
+  "namespace",
+  "frontendReplicas",
+  "backendReplicas",
+  "services",
+  "nodePort",
+  "localNodePort",
+  "hostPorts",
+  "listenAddress",
+  "externalName",
+  "image",
+  "loadBalancer",
+] as const;
+
+function assertImageReference(key: string, value: string): void {
+  if (value.trim() === "" || /\s/.test(value)) {
+    throw new InvalidInputError(key, value, `${key} must be an image reference without spaces; got ${formatValue(value)}`);
+  }
+}
+
+function assertStringArray(key: string, value: unknown, example: string): asserts value is string[] {
+  if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) {
+    throw new InvalidInputError(key, value, `${key} must be a JSON array of strings such as ${example}; got ${JSON.stringify(value)}`);
+  }
+}
+
+function assertPortNumber(field: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new InvalidInputError(field, value, `${field} must be a port from 1 to 65535; got ${formatValue(value)}`);
+  }
+}
+
+/**
+ * Parses one `hostPorts` entry, `hostPort:nodePort` or
+ * `listenAddress:hostPort:nodePort` (IPv4 listen addresses).
+ */
+export function parseHostPort(field: string, entry: string, defaultListenAddress: string): HostPortMapping {
+  const parts = entry.split(":");
+  const numeric = /^\d+$/;
+  if ((parts.length !== 2 && parts.length !== 3) || !parts.slice(-2).every((p) => numeric.test(p))) {
+    throw new InvalidInputError(
+      field,
+      entry,
+      `${field} must be "hostPort:nodePort" or "listenAddress:hostPort:nodePort" such as "30080:30080" or "127.0.0.1:8080:30080"; got ${formatValue(entry)}`,
+    );
+  }
+  const listenAddress = parts.length === 3 ? parts[0] : defaultListenAddress;
+  if (isIP(listenAddress) !== 4) {
+    throw new InvalidInputError(field, entry, `${field} listen address must be an IPv4 address such as 127.0.0.1; got ${formatValue(listenAddress)}`);
+  }
+  const hostPort = Number(parts[parts.length - 2]);
+  const nodePort = Number(parts[parts.length - 1]);
+  assertPortNumber(`${field} host port`, hostPort);
+  assertNodePort(`${field} nodePort`, nodePort);
+  return { listenAddress, hostPort, nodePort };
+}
+
+function expandHome(path: string): string {
+  return path === "~" || path.startsWith("~/") ? homedir() + path.slice(1) : path;
+}
+
+/**
+ * Reads and checks the whole stack configuration. Throws an
+ * {@link InvalidInputError} on the first bad value; creates no resources.
+ */
+export function loadConfig(config: pulumi.Config = new pulumi.Config()): Readonly<LabConfig> {
+  const cluster = config.get("cluster") ?? CONFIG_DEFAULTS.cluster;
+  assertOneOf("cluster", cluster, CLUSTER_MODES);
+  const clusterName = config.get("clusterName") ?? CONFIG_DEFAULTS.clusterName;
+  assertDns1035Label("clusterName", clusterName);
+  const workers = config.getNumber("workers") ?? CONFIG_DEFAULTS.workers;
+  assertIntegerAtLeast("workers", workers, MIN_WORKERS);
+  const nodeImage = config.get("nodeImage") ?? CONFIG_DEFAULTS.nodeImage;
+  assertImageReference("nodeImage", nodeImage);
+  const podSubnet = config.get("podSubnet") ?? CONFIG_DEFAULTS.podSubnet;
+  const serviceSubnet = config.get("serviceSubnet") ?? CONFIG_DEFAULTS.serviceSubnet;
+  for (const [key, cidr] of [["podSubnet", podSubnet], ["serviceSubnet", serviceSubnet]] as const) {
+    if (!isCidr(cidr)) {
+      throw new InvalidInputError(key, cidr, `${key} must be a CIDR such as 10.244.0.0/16; got ${formatValue(cidr)}`);
+    }
+  }
+  if (podSubnet === serviceSubnet) {
+    throw new InvalidInputError("serviceSubnet", serviceSubnet, `serviceSubnet must differ from podSubnet; both are ${formatValue(podSubnet)}`);
+  }
+
+  const kubeconfig = config.get("kubeconfig");
+  const kubeContext = config.get("kubeContext");
+  if (cluster === "existing") {
+    if (kubeconfig === undefined || kubeconfig.trim() === "") {
+      throw new InvalidInputError(
+        "kubeconfig",
+        kubeconfig,
+        `kubeconfig is required when cluster is "existing": set it to the path of a kubeconfig file (pulumi config set kubeconfig ~/.kube/config); got ${formatValue(kubeconfig)}`,
+      );
+    }
+    if (kubeContext === undefined || kubeContext.trim() === "") {
+      throw new InvalidInputError(
+        "kubeContext",
+        kubeContext,
+        `kubeContext is required when cluster is "existing": set it to a context in ${kubeconfig} (kubectl config get-contexts); got ${formatValue(kubeContext)}`,
+      );
+    }
+  }
+
+  const namespace = config.get("namespace") ?? CONFIG_DEFAULTS.namespace;
+  assertDns1035Label("namespace", namespace);
+  const frontendReplicas = config.getNumber("frontendReplicas") ?? CONFIG_DEFAULTS.frontendReplicas;
+  assertIntegerAtLeast("frontendReplicas", frontendReplicas, 1);
+  const backendReplicas = config.getNumber("backendReplicas") ?? CONFIG_DEFAULTS.backendReplicas;
+  assertIntegerAtLeast("backendReplicas", backendReplicas, 1);
+
+  const services = config.getObject<unknown>("services") ?? CONFIG_DEFAULTS.services;
+  assertStringArray("services", services, '["clusterip","nodeport"]');
+  const kinds = services.map((kind, index): ServiceKind => {
+    assertOneOf(`services[${index}]`, kind, SERVICE_KINDS);
+    return kind;
+  });
+  assertUnique("Service kind", kinds.map((kind, index) => [`services[${index}]`, kind] as const));
+
+  const nodePort = config.getNumber("nodePort") ?? CONFIG_DEFAULTS.nodePort;
+  assertNodePort("nodePort", nodePort);
+  const localNodePort = config.getNumber("localNodePort") ?? CONFIG_DEFAULTS.localNodePort;
+  assertNodePort("localNodePort", localNodePort);
+  assertUnique("nodePort", [["nodePort", nodePort], ["localNodePort", localNodePort]]);
+
+  const listenAddress = config.get("listenAddress") ?? CONFIG_DEFAULTS.listenAddress;
+  if (isIP(listenAddress) !== 4) {
+    throw new InvalidInputError("listenAddress", listenAddress, `listenAddress must be an IPv4 address such as 127.0.0.1; got ${formatValue(listenAddress)}`);
+  }
+  const hostPortEntries = config.getObject<unknown>("hostPorts") ?? CONFIG_DEFAULTS.hostPorts;
+  assertStringArray("hostPorts", hostPortEntries, '["30080:30080","127.0.0.1:8080:30081"]');
+  const hostPorts = hostPortEntries.map((entry, index) => parseHostPort(`hostPorts[${index}]`, entry, listenAddress));
+  assertUnique("host port", hostPorts.map((m, index) => [`hostPorts[${index}]`, m.hostPort] as const));
+
+  const externalName = config.get("externalName");
+  if (externalName !== undefined) {
+    assertDns1123Subdomain("externalName", externalName);
+  }
+  const image = config.get("image");
+  if (image !== undefined) {
+    assertImageReference("image", image);
+  }
+  const loadBalancer = config.get("loadBalancer") ?? CONFIG_DEFAULTS.loadBalancer;
+  assertOneOf("loadBalancer", loadBalancer, LOAD_BALANCER_MODES);
+
+  return Object.freeze({
+    cluster,
+    clusterName,
+    workers,
+    nodeImage,
+    podSubnet,
+    serviceSubnet,
+    kubeconfig: cluster === "existing" && kubeconfig !== undefined ? expandHome(kubeconfig) : undefined,
+    kubeContext: cluster === "existing" ? kubeContext : undefined,
+    namespace,
+    frontendReplicas,
+    backendReplicas,
+    services: Object.freeze(kinds),
+    nodePort,
+    localNodePort,
+    hostPorts: Object.freeze(hostPorts.map((m) => Object.freeze(m))),
+    listenAddress,
+    externalName,
+    image,
+    loadBalancer,
+  });
+}

@@ -1,0 +1,67 @@
+/**
+ * Pure builders for the stack's ready-to-paste URLs and notes. They take plain
+ * values; the stack program calls them inside `pulumi.all(...).apply`.
+ */
+import type { KindNode, ServiceSummary } from "../components";
+import { isLoopbackAddress } from "../components";
+import type { HostPortMapping } from "./config";
+
+/** The port `kubectl proxy` listens on by default. */
+export const KUBECTL_PROXY_PORT = 8001;
+
+/** `http://<node-ip>:<nodePort>` on every node, for each Service that has a nodePort. */
+export function nodePortUrls(
+  nodes: readonly KindNode[],
+  services: Readonly<Record<string, ServiceSummary>>,
+): Record<string, string[]> {
+  const urls: Record<string, string[]> = {};
+  for (const [name, service] of Object.entries(services)) {
+    if (service.nodePort !== null && nodes.length > 0) {
+      urls[name] = nodes.map((node) => `http://${node.internalIP}:${service.nodePort}`);
+    }
+  }
+  return urls;
+}
+
+/**
+ * The kind port mappings as URLs on the host, keyed by the Service whose
+ * nodePort each one forwards to (`nodePort-<n>` when no Service has it).
+ * A mapping on 0.0.0.0 is reachable as 127.0.0.1 too, which is what is shown.
+ */
+export function localhostUrls(
+  mappings: readonly HostPortMapping[],
+  services: Readonly<Record<string, ServiceSummary>>,
+): Record<string, string[]> {
+  const urls: Record<string, string[]> = {};
+  for (const mapping of mappings) {
+    const owner = Object.entries(services).find(([, s]) => s.nodePort === mapping.nodePort)?.[0];
+    const key = owner ?? `nodePort-${mapping.nodePort}`;
+    const host = mapping.listenAddress === "0.0.0.0" ? "127.0.0.1" : mapping.listenAddress;
+    urls[key] = [...(urls[key] ?? []), `http://${host}:${mapping.hostPort}`];
+  }
+  return urls;
+}
+
+/**
+ * The API server's Service proxy path for each Service, as `kubectl proxy`
+ * serves it on localhost:8001. https://kubernetes.io/docs/tasks/access-application-cluster/access-cluster-services/#manually-constructing-apiserver-proxy-urls
+ */
+export function apiProxyUrls(namespace: string, serviceNames: readonly string[], portName = "http"): Record<string, string> {
+  return Object.fromEntries(
+    serviceNames.map((name) => [
+      name,
+      `http://localhost:${KUBECTL_PROXY_PORT}/api/v1/namespaces/${namespace}/services/${name}:${portName}/proxy/`,
+    ]),
+  );
+}
+
+/** Warnings a person must see: port mappings reachable from other machines. */
+export function exposureNotes(mappings: readonly HostPortMapping[]): string[] {
+  return mappings
+    .filter((m) => !isLoopbackAddress(m.listenAddress))
+    .map(
+      (m) =>
+        `WARNING: host port ${m.hostPort} listens on ${m.listenAddress}, not loopback: ` +
+        `other machines on your network can reach nodePort ${m.nodePort} of the lab`,
+    );
+}
