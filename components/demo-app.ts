@@ -65,6 +65,8 @@ export function demoPodTemplate(options: DemoPodOptions): k8s.types.input.core.v
     spec: {
       // The demo app never talks to the Kubernetes API, so it gets no token.
       automountServiceAccountToken: false,
+      // Peers are found through DNS; Docker-link variables for every Service would only crowd the env.
+      enableServiceLinks: false,
       // The app drains in well under this; the default 30 s only slows the ephemeral-pod checks.
       terminationGracePeriodSeconds: 10,
       securityContext: restrictedPodSecurityContext(),
@@ -86,12 +88,13 @@ export function demoPodTemplate(options: DemoPodOptions): k8s.types.input.core.v
             fieldEnv("POD_IP", "status.podIP"),
             ...(options.extraEnv ?? []),
           ],
-          // Readiness reacts within seconds, so `POST /readyz {"ready":false}` visibly empties endpoints.
+          // Readiness reacts within seconds, so `POST /readyz {"ready":false}` visibly empties
+          // endpoints; two misses, so one slow answer under load does not.
           readinessProbe: {
             httpGet: { path: "/readyz", port: DEMO_PORT_NAME },
             periodSeconds: 2,
             timeoutSeconds: 1,
-            failureThreshold: 1,
+            failureThreshold: 2,
           },
           livenessProbe: {
             httpGet: { path: "/healthz", port: DEMO_PORT_NAME },

@@ -150,6 +150,7 @@ describe("DemoApp", () => {
     await promiseOf(app.frontend.urn);
     const pod = deploymentSent("app-frontend").spec.template.spec;
     expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.enableServiceLinks).toBe(false);
     expect(pod.terminationGracePeriodSeconds).toBe(10);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: "RuntimeDefault" } });
     const c = container(deploymentSent("app-frontend"));
