@@ -12,6 +12,7 @@ import {
   planServices,
   SERVICE_CATALOG,
   SERVICE_KINDS,
+  SERVICE_PORT,
   ServiceKind,
 } from "./service-plan";
 import {
@@ -88,7 +89,8 @@ function summarize(
   return {
     type: spec?.type ?? "ClusterIP",
     clusterIP: spec?.clusterIP ?? null,
-    port: port?.port ?? 0,
+    // Every planned Service sends exactly one port; fall back to what was sent.
+    port: port?.port ?? SERVICE_PORT,
     nodePort: port?.nodePort ?? null,
     loadBalancerAddress: ingress?.ip ?? ingress?.hostname ?? null,
   };

@@ -217,6 +217,15 @@ describe("ServiceCatalog", () => {
     }
   });
 
+  it("passes a provider given in a providers list, as the stack does, to every Service", async () => {
+    const provider = new k8s.Provider("listed", { kubeconfig: "apiVersion: v1\nkind: Config\n" });
+    const c = newCatalog({ kinds: ["clusterip", "loadbalancer"] }, { providers: [provider] });
+    await created(c);
+    for (const name of Object.keys(c.services)) {
+      expect(world.byName(`lab-${name}`).provider).toMatch(/pulumi:providers:kubernetes::listed::/);
+    }
+  });
+
   it("exports every ServiceKind in SERVICE_KINDS", () => {
     expect(plan.SERVICE_KINDS).toEqual([
       "clusterip",
