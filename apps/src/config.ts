@@ -33,8 +33,9 @@ export interface AppConfig {
   readonly version: string;
   /**
    * `SHUTDOWN_GRACE_MS`, 0–600000: how long in-flight requests may run after SIGTERM
-   * before their connections are cut. Default 25000, inside Kubernetes' default
-   * `terminationGracePeriodSeconds` of 30 so the process exits before it is SIGKILLed.
+   * before their connections are cut. Default 8000: inside the 10 s
+   * `terminationGracePeriodSeconds` svclab's pods get (and Kubernetes' default 30 s),
+   * so the process exits on its own before the kubelet sends SIGKILL.
    * @see https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination
    */
   readonly shutdownGraceMs: number;
@@ -49,7 +50,7 @@ export class ConfigError extends Error {
 }
 
 const DEFAULT_PORT = 3000;
-const DEFAULT_SHUTDOWN_GRACE_MS = 25_000;
+const DEFAULT_SHUTDOWN_GRACE_MS = 8_000;
 const MAX_SHUTDOWN_GRACE_MS = 600_000;
 
 /**

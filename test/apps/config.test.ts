@@ -13,7 +13,7 @@ describe("loadConfig", () => {
       podIP: "unknown",
       backendUrl: null,
       version: "dev",
-      shutdownGraceMs: 25000,
+      shutdownGraceMs: 8000,
     });
   });
 

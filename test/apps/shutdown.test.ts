@@ -99,7 +99,7 @@ describe("graceful shutdown (SIGTERM to the process)", () => {
 
     const shuttingDown = logEvent(child, "shutting down");
     child.kill("SIGTERM");
-    expect(await shuttingDown).toMatchObject({ signal: "SIGTERM", graceMs: 25000 });
+    expect(await shuttingDown).toMatchObject({ signal: "SIGTERM", graceMs: 8000 });
     expect(await connectOutcome(port)).toBe("ECONNREFUSED");
     const answer = await inFlight;
     expect(answer.status).toBe(200);
