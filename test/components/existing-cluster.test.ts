@@ -1,0 +1,58 @@
+import * as pulumi from "@pulumi/pulumi";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { installMocks, promiseOf } from "../support/pulumi-mocks";
+import { messageThrownBy, registeredBesidesSentinel } from "./registration";
+
+const KUBECONFIG = "apiVersion: v1\nkind: Config\ncurrent-context: k3s\n";
+const world = installMocks();
+let dir: string;
+let path: string;
+beforeEach(() => {
+  world.reset();
+  dir = mkdtempSync(join(tmpdir(), "svclab-kubeconfig-"));
+  path = join(dir, "config");
+  writeFileSync(path, KUBECONFIG);
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("ExistingCluster", () => {
+  test("builds a provider from the named file and context, and nothing else", async () => {
+    const { ExistingCluster } = await import("../../components/existing-cluster");
+    const cluster = new ExistingCluster("prod", { kubeconfig: path, context: "k3s-lab" });
+    await promiseOf(cluster.provider.urn);
+    expect(world.resources.map((r) => `${r.type} ${r.name}`)).toEqual([
+      "svclab:index:ExistingCluster prod",
+      "pulumi:providers:kubernetes prod-provider",
+    ]);
+    const provider = world.byName("prod-provider");
+    expect(provider.inputs.context).toBe("k3s-lab");
+    expect(provider.inputs.kubeconfig.value).toBe(KUBECONFIG);
+    expect(await promiseOf(cluster.provider.urn)).toContain("svclab:index:ExistingCluster$pulumi:providers:kubernetes::prod-provider");
+  });
+
+  test("exposes the kubeconfig as a secret", async () => {
+    const { ExistingCluster } = await import("../../components/existing-cluster");
+    const cluster = new ExistingCluster("prod", { kubeconfig: path, context: "k3s-lab" });
+    expect(await promiseOf(cluster.kubeconfig)).toBe(KUBECONFIG);
+    expect(await pulumi.isSecret(cluster.kubeconfig)).toBe(true);
+    expect(await promiseOf(cluster.context)).toBe("k3s-lab");
+  });
+
+  test("a kubeconfig path that cannot be read is refused before anything is registered", async () => {
+    const { ExistingCluster } = await import("../../components/existing-cluster");
+    const missing = join(dir, "missing");
+    expect(messageThrownBy(() => new ExistingCluster("bad", { kubeconfig: missing }))).toBe(
+      `kubeconfig must be the path of a readable kubeconfig file; "${missing}" could not be read (ENOENT)`,
+    );
+    expect(await registeredBesidesSentinel(world)).toEqual([]);
+  });
+
+  test("an empty context is refused", async () => {
+    const { ExistingCluster } = await import("../../components/existing-cluster");
+    expect(messageThrownBy(() => new ExistingCluster("bad", { kubeconfig: path, context: " " }))).toBe(
+      `context must name a context in ${path}; got ""`,
+    );
+  });
+});
