@@ -1,0 +1,129 @@
+/**
+ * kube-proxy and the pod network, emulated: where a connection to an address
+ * ends up, seen from a pod, from outside at a node's nodePort, or at a
+ * LoadBalancer address. Pure decisions; sockets live in tcp-forwarder.ts and
+ * probe-agent.ts. Semantics follow kube-proxy's iptables mode:
+ * https://kubernetes.io/docs/reference/networking/virtual-ips/
+ */
+import type { AddressPlan } from "./addresses";
+import { isLoopback } from "./addresses";
+import type { ClusterState, NodeState, PodState, ServiceState } from "./cluster-state";
+import type { WorldFaults } from "./spec";
+
+/** Where a connection goes. */
+export type Route =
+  /** DNAT to an endpoint: dial `host:port` (the pod's real socket) from `localAddress` (what the pod sees as client). */
+  | { readonly kind: "endpoint"; readonly pod: PodState; readonly host: string; readonly port: number; readonly localAddress: string }
+  /** Not a virtual address: dial it as it is. */
+  | { readonly kind: "direct"; readonly host: string; readonly port: number; readonly localAddress: string }
+  /** kube-proxy REJECT (a Service with no ready endpoints): connection refused. */
+  | { readonly kind: "reject"; readonly why: string }
+  /** kube-proxy DROP (no local endpoint under a Local policy, a silent node): timeout. */
+  | { readonly kind: "drop"; readonly why: string }
+  /** Outside 127/8: the stand-in never sends traffic there. */
+  | { readonly kind: "unroutable"; readonly why: string };
+
+export class DataPlane {
+  /** sessionAffinity memory: `<service>|<client>` → pod name. */
+  private readonly affinity = new Map<string, string>();
+
+  constructor(private readonly state: ClusterState, private readonly faults: WorldFaults, readonly addresses: AddressPlan) {}
+
+  /** A connection opened by a process in `from` to `host:port`. */
+  fromPod(from: PodState, host: string, port: number): Route {
+    if (!isLoopback(host)) return { kind: "unroutable", why: `${host} is outside 127.0.0.0/8` };
+    const node = this.state.node(from.node);
+    for (const service of this.state.services) {
+      if (service.port === port && (service.clusterIP === host || service.loadBalancerIP === host)) {
+        // Pods reaching a LoadBalancer VIP are short-circuited to the Service, as kube-proxy does.
+        return this.internal(service, from, node);
+      }
+    }
+    const targetNode = this.state.nodes.find((n) => n.ip === host);
+    if (targetNode) {
+      const service = this.state.services.find((s) => s.nodePort === port);
+      // Traffic from pods to a nodePort is masqueraded and sent to any endpoint, whatever the external policy.
+      if (service) return this.viaNodePort(service, targetNode, from.podIP, "cluster");
+      return { kind: "direct", host, port, localAddress: from.podIP };
+    }
+    const pod = this.state.pods.find((p) => p.podIP === host);
+    if (pod) return { kind: "endpoint", pod, host: pod.wire, port, localAddress: from.podIP };
+    return { kind: "direct", host, port, localAddress: from.podIP };
+  }
+
+  /** An outside client at `node`'s nodePort of `service`. */
+  atNodePort(service: ServiceState, node: NodeState, clientAddress: string): Route {
+    const local = (service.spec.externalTrafficPolicy ?? "Cluster") === "Local" && !(this.faults.externalPolicyIgnored ?? []).includes(service.name);
+    return this.viaNodePort(service, node, clientAddress, local ? "local" : "cluster");
+  }
+
+  /** An outside client at a LoadBalancer address; the load balancer picks a node carrying an endpoint. */
+  atLoadBalancer(service: ServiceState, clientAddress: string): Route {
+    const ready = this.state.readyEndpoints(service);
+    if (ready.length === 0) return { kind: "reject", why: `${this.state.namespace}/${service.name} has no ready endpoints` };
+    const pod = this.choose(service, clientAddress, ready);
+    const local = (service.spec.externalTrafficPolicy ?? "Cluster") === "Local";
+    // Cluster policy: the node that took the packet masquerades it with its own IP.
+    const localAddress = local ? clientAddress : this.state.node(pod.node).ip;
+    return { kind: "endpoint", pod, host: pod.wire, port: service.targetPort, localAddress };
+  }
+
+  /**
+   * An outside client at a ClusterIP in a world where the host has a route to
+   * the Service CIDR (a fault): some node DNATs it to any ready endpoint.
+   */
+  routedClusterIP(service: ServiceState, clientAddress: string): Route {
+    const ready = this.state.readyEndpoints(service);
+    if (ready.length === 0) return { kind: "reject", why: `${this.state.namespace}/${service.name} has no ready endpoints` };
+    const pod = this.choose(service, clientAddress, ready);
+    return { kind: "endpoint", pod, host: pod.wire, port: service.targetPort, localAddress: clientAddress };
+  }
+
+  /** What the API server's services proxy sends to: any ready endpoint, no kube-proxy involved. */
+  forApiProxy(service: ServiceState): PodState | undefined {
+    const ready = this.state.readyEndpoints(service);
+    return ready[Math.floor(Math.random() * ready.length)];
+  }
+
+  /** Whether a node's nodePort would forward at all (used to decide which listeners are silent). */
+  nodePortMode(service: ServiceState, node: NodeState): "forward" | "drop" | "reject" {
+    const route = this.atNodePort(service, node, "127.0.0.1");
+    return route.kind === "endpoint" ? "forward" : route.kind === "reject" ? "reject" : "drop";
+  }
+
+  private internal(service: ServiceState, from: PodState, node: NodeState): Route {
+    const ready = this.state.readyEndpoints(service);
+    if (ready.length === 0) return { kind: "reject", why: `${this.state.namespace}/${service.name} has no ready endpoints` };
+    const localOnly = service.spec.internalTrafficPolicy === "Local" && !(this.faults.internalPolicyIgnored ?? []).includes(service.name);
+    const candidates = localOnly ? ready.filter((p) => p.node === node.name) : ready;
+    if (candidates.length === 0) return { kind: "drop", why: `${this.state.namespace}/${service.name} has no local endpoints on ${node.name}` };
+    const pod = this.choose(service, from.podIP, candidates);
+    return { kind: "endpoint", pod, host: pod.wire, port: service.targetPort, localAddress: from.podIP };
+  }
+
+  private viaNodePort(service: ServiceState, node: NodeState, clientAddress: string, policy: "local" | "cluster"): Route {
+    if ((this.faults.silentNodePortNodes ?? []).includes(node.name)) return { kind: "drop", why: `node ${node.name} does not forward nodePorts (fault)` };
+    const ready = this.state.readyEndpoints(service);
+    if (ready.length === 0) return { kind: "reject", why: `${this.state.namespace}/${service.name} has no ready endpoints` };
+    const candidates = policy === "local" ? ready.filter((p) => p.node === node.name) : ready;
+    if (candidates.length === 0) return { kind: "drop", why: `${this.state.namespace}/${service.name} has no local endpoints on ${node.name}` };
+    const pod = this.choose(service, clientAddress, candidates);
+    // Local keeps the client's address; Cluster masquerades with the node's address.
+    return { kind: "endpoint", pod, host: pod.wire, port: service.targetPort, localAddress: policy === "local" ? clientAddress : node.ip };
+  }
+
+  private choose(service: ServiceState, client: string, candidates: PodState[]): PodState {
+    if ((this.faults.pinnedServices ?? []).includes(service.name)) {
+      return [...candidates].sort((a, b) => a.name.localeCompare(b.name))[0];
+    }
+    const sticky = service.spec.sessionAffinity === "ClientIP" && !(this.faults.affinityIgnored ?? []).includes(service.name);
+    const key = `${service.name}|${client}`;
+    if (sticky) {
+      const remembered = candidates.find((p) => p.name === this.affinity.get(key));
+      if (remembered) return remembered;
+    }
+    const pod = candidates[Math.floor(Math.random() * candidates.length)];
+    if (sticky) this.affinity.set(key, pod.name);
+    return pod;
+  }
+}

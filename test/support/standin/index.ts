@@ -1,0 +1,7 @@
+/** The loopback stand-in world for end-to-end tests of the verifier; see docs/standin.md. */
+export { buildWorld, type World } from "./world";
+export { defaultWorldSpec, worldSpec, validateWorldSpec, type WorldSpec, type WorldSpecOverrides, type WorldFaults, type ServiceSpec, type NodeSpec, type WorkloadSpec, type Component, type ServiceKind } from "./spec";
+export { kubeconfigYaml, writeKubeconfig } from "./kubeconfig";
+export type { ApiFailure } from "./fake-kube-api";
+export type { NodeState, PodState, ServiceState } from "./cluster-state";
+export { httpProbe, type HttpProbeResult } from "./http-probe";

@@ -1,0 +1,171 @@
+/**
+ * What a stand-in world contains: nodes, workloads, Services, probe agents,
+ * and the faults ("mutations") that break one reachability rule each.
+ * `defaultWorldSpec()` is the svclab lab on kind as docs/CONTRACTS.md names it.
+ */
+
+/** The demo workload roles of docs/CONTRACTS.md. */
+export type Component = "frontend" | "backend" | "probe";
+
+/** A node of the emulated cluster. */
+export interface NodeSpec {
+  /** Node name, e.g. `svclab-control-plane`. */
+  readonly name: string;
+  /** A control-plane node carries the NoSchedule taint: workloads skip it, probe agents tolerate it. */
+  readonly role: "control-plane" | "worker";
+}
+
+/** A Deployment-like set of demo pods. */
+export interface WorkloadSpec {
+  readonly component: Exclude<Component, "probe">;
+  /** Number of pods (≥ 0). */
+  readonly replicas: number;
+  /** Pods not ready at start (by replica index); default none. */
+  readonly notReady?: readonly number[];
+}
+
+/** Kubernetes Service types, plus headless as its own kind for readability. */
+export type ServiceKind = "ClusterIP" | "Headless" | "NodePort" | "LoadBalancer" | "ExternalName";
+
+/** One Service. Port 80 → targetPort 3000 named `http` unless overridden. */
+export interface ServiceSpec {
+  readonly name: string;
+  readonly kind: ServiceKind;
+  /** Pods with this component label are the endpoints; absent for ExternalName. */
+  readonly over?: Exclude<Component, "probe">;
+  /** Fixed nodePort (NodePort/LoadBalancer); allocated from 30000–32767 when absent. */
+  readonly nodePort?: number;
+  /** Default `Cluster`. https://kubernetes.io/docs/reference/networking/virtual-ips/#external-traffic-policy */
+  readonly externalTrafficPolicy?: "Cluster" | "Local";
+  /** Default `Cluster`. https://kubernetes.io/docs/reference/networking/virtual-ips/#internal-traffic-policy */
+  readonly internalTrafficPolicy?: "Cluster" | "Local";
+  /** Default `None`. https://kubernetes.io/docs/reference/networking/virtual-ips/#session-affinity */
+  readonly sessionAffinity?: "None" | "ClientIP";
+  /** ExternalName only. */
+  readonly externalName?: string;
+  /** Service port; default 80. */
+  readonly port?: number;
+  /** Container port the Service sends to; default 3000. */
+  readonly targetPort?: number;
+}
+
+/**
+ * Faults that make the world break one rule each. Every field defaults to
+ * "no fault"; names refer to Services, nodes or pods of the spec.
+ */
+export interface WorldFaults {
+  /** These Services' ClusterIPs answer from outside, as if a route to the Service CIDR existed. */
+  readonly clusterIPAnswersFromOutside?: readonly string[];
+  /** Pod IPs of these components answer from outside, as if the pod network were routed to the host. */
+  readonly podIPsAnswerFromOutside?: readonly Component[];
+  /** On these nodes every nodePort accepts and never answers. */
+  readonly silentNodePortNodes?: readonly string[];
+  /** These Services always send to the same one endpoint (no spreading). */
+  readonly pinnedServices?: readonly string[];
+  /** These Services ignore `sessionAffinity: ClientIP` and spread anyway. */
+  readonly affinityIgnored?: readonly string[];
+  /** These internalTrafficPolicy Local Services send to endpoints on any node. */
+  readonly internalPolicyIgnored?: readonly string[];
+  /** These externalTrafficPolicy Local Services answer on every node and SNAT like Cluster. */
+  readonly externalPolicyIgnored?: readonly string[];
+  /** No probe agent runs on these nodes. */
+  readonly missingProbeAgents?: readonly string[];
+  /** Pods of these components listen on this port instead of 3000 (the Service's targetPort stays 3000). */
+  readonly listenPort?: Partial<Record<Exclude<Component, "probe">, number>>;
+  /** Not-ready pods of these components are still published as ready endpoints. */
+  readonly staleEndpoints?: readonly Component[];
+  /** The cluster DNS answers NXDOMAIN for these Services. */
+  readonly dnsMissing?: readonly string[];
+}
+
+/** A whole world. */
+export interface WorldSpec {
+  /** Namespace of everything; default `svclab`. */
+  readonly namespace: string;
+  /** kubeconfig context and cluster name; default `kind-svclab`. */
+  readonly contextName: string;
+  readonly nodes: readonly NodeSpec[];
+  readonly workloads: readonly WorkloadSpec[];
+  readonly services: readonly ServiceSpec[];
+  /**
+   * What the host sees at a ClusterIP or pod IP: `silent` accepts and never
+   * answers (a blackholed route, ends by timeout), `refuse` has nothing
+   * listening (ends by connection refused). Default `silent`.
+   */
+  readonly outsideBlackhole: "silent" | "refuse";
+  readonly faults: WorldFaults;
+}
+
+/** The svclab lab: 1 control-plane + 2 workers, frontend ×3, backend ×2, the full Service catalog. */
+export function defaultWorldSpec(): WorldSpec {
+  const namespace = "svclab";
+  return {
+    namespace,
+    contextName: "kind-svclab",
+    nodes: [
+      { name: "svclab-control-plane", role: "control-plane" },
+      { name: "svclab-worker", role: "worker" },
+      { name: "svclab-worker2", role: "worker" },
+    ],
+    workloads: [
+      { component: "frontend", replicas: 3 },
+      { component: "backend", replicas: 2 },
+    ],
+    services: [
+      { name: "backend", kind: "ClusterIP", over: "backend" },
+      { name: "backend-headless", kind: "Headless", over: "backend" },
+      { name: "frontend-nodeport", kind: "NodePort", over: "frontend", nodePort: 30080 },
+      { name: "frontend-lb", kind: "LoadBalancer", over: "frontend" },
+      { name: "frontend-local", kind: "NodePort", over: "frontend", externalTrafficPolicy: "Local" },
+      { name: "frontend-sticky", kind: "ClusterIP", over: "frontend", sessionAffinity: "ClientIP" },
+      { name: "frontend-internal-local", kind: "ClusterIP", over: "frontend", internalTrafficPolicy: "Local" },
+      { name: "backend-external", kind: "ExternalName", externalName: `backend.${namespace}.svc.cluster.local` },
+    ],
+    outsideBlackhole: "silent",
+    faults: {},
+  };
+}
+
+/** Overrides for `defaultWorldSpec()`; `faults` are merged, the rest replaces. */
+export type WorldSpecOverrides = Partial<Omit<WorldSpec, "faults">> & { readonly faults?: WorldFaults };
+
+/** The default spec with overrides applied. */
+export function worldSpec(overrides: WorldSpecOverrides = {}): WorldSpec {
+  const base = defaultWorldSpec();
+  return { ...base, ...overrides, faults: { ...base.faults, ...(overrides.faults ?? {}) } };
+}
+
+/** Rejects specs a real cluster could not have; messages name the field, the value and what is allowed. */
+export function validateWorldSpec(spec: WorldSpec): void {
+  const nodeNames = new Set(spec.nodes.map((n) => n.name));
+  if (spec.nodes.length === 0) throw new Error("spec.nodes: got an empty list; a world needs at least one node");
+  if (nodeNames.size !== spec.nodes.length) throw new Error(`spec.nodes: names must be unique, got ${spec.nodes.map((n) => n.name).join(", ")}`);
+  for (const w of spec.workloads) {
+    if (!Number.isInteger(w.replicas) || w.replicas < 0 || w.replicas > 50) {
+      throw new Error(`spec.workloads[${w.component}].replicas: got ${w.replicas}; allowed: an integer 0–50`);
+    }
+  }
+  const serviceNames = new Set<string>();
+  for (const s of spec.services) {
+    if (serviceNames.has(s.name)) throw new Error(`spec.services: duplicate name "${s.name}"`);
+    serviceNames.add(s.name);
+    if (s.kind === "ExternalName" ? !s.externalName : !s.over) {
+      throw new Error(`spec.services[${s.name}]: kind ${s.kind} needs ${s.kind === "ExternalName" ? "externalName" : "over (a component)"}`);
+    }
+    if (s.nodePort !== undefined && (s.nodePort < 30000 || s.nodePort > 32767)) {
+      throw new Error(`spec.services[${s.name}].nodePort: got ${s.nodePort}; allowed: 30000–32767`);
+    }
+  }
+  for (const node of spec.faults.silentNodePortNodes ?? []) {
+    if (!nodeNames.has(node)) throw new Error(`spec.faults.silentNodePortNodes: unknown node "${node}"; nodes are ${[...nodeNames].join(", ")}`);
+  }
+  for (const node of spec.faults.missingProbeAgents ?? []) {
+    if (!nodeNames.has(node)) throw new Error(`spec.faults.missingProbeAgents: unknown node "${node}"; nodes are ${[...nodeNames].join(", ")}`);
+  }
+  const serviceFaults = ["clusterIPAnswersFromOutside", "pinnedServices", "affinityIgnored", "internalPolicyIgnored", "externalPolicyIgnored", "dnsMissing"] as const;
+  for (const field of serviceFaults) {
+    for (const name of spec.faults[field] ?? []) {
+      if (!serviceNames.has(name)) throw new Error(`spec.faults.${field}: unknown Service "${name}"; Services are ${[...serviceNames].join(", ")}`);
+    }
+  }
+}

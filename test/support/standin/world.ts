@@ -1,0 +1,258 @@
+/**
+ * `buildWorld(spec)`: a small kind cluster emulated on loopback with real
+ * sockets — a fake API server, real demo-app processes as pods, stand-in
+ * probe agents, and kube-proxy's view from outside (nodePorts, LoadBalancer
+ * addresses, blackholed ClusterIPs and pod IPs). See docs/standin.md.
+ */
+import { randomBytes } from "node:crypto";
+import * as net from "node:net";
+import { loadConfig } from "../../../apps/src/config";
+import { startApp, type RunningApp } from "../../../apps/src/server";
+import { claimAddressPlan, type AddressPlan } from "./addresses";
+import { ClusterDns } from "./cluster-dns";
+import { ClusterState, type NodeState, type PodState, type ServiceState } from "./cluster-state";
+import { DataPlane, type Route } from "./data-plane";
+import { FakeKubeApi } from "./fake-kube-api";
+import { writeKubeconfig, type KubeconfigFile } from "./kubeconfig";
+import { startProbeAgent, type RunningAgent } from "./probe-agent";
+import { validateWorldSpec, worldSpec, type Component, type WorldSpec, type WorldSpecOverrides } from "./spec";
+import { ManagedListener, type ListenerMode } from "./tcp-forwarder";
+
+/** A running stand-in world. Always `close()` it (in `afterAll`/`finally`). */
+export interface World {
+  readonly spec: WorldSpec;
+  readonly namespace: string;
+  readonly addresses: AddressPlan;
+  readonly state: ClusterState;
+  readonly api: FakeKubeApi;
+  /** Path of a kubeconfig whose current context points at the fake API with its token. */
+  readonly kubeconfigPath: string;
+  /** The port Services expose: 80, or 8080 where this process may not bind ports below 1024. */
+  readonly servicePort: number;
+  /** Nodes in spec order. */
+  nodes(): readonly NodeState[];
+  /** Current pods, optionally of one component. */
+  pods(component?: Component): readonly PodState[];
+  /** A Service by name; throws naming the known ones. */
+  service(name: string): ServiceState;
+  /** The kubelet's readiness verdict for a pod changes; endpoints and kube-proxy rules follow. */
+  setPodReady(podName: string, ready: boolean): Promise<void>;
+  /** Deletes a pod; its controller creates a replacement (new name, new pod IP) on the same node. */
+  replacePod(podName: string): Promise<PodState>;
+  /** Tears everything down: no listener, socket or timer is left. */
+  close(): Promise<void>;
+}
+
+/** Starts a world from a full spec or from overrides of the default svclab lab. */
+export async function buildWorld(specOrOverrides: WorldSpec | WorldSpecOverrides = {}): Promise<World> {
+  const spec = "nodes" in specOrOverrides && "workloads" in specOrOverrides && "services" in specOrOverrides && "faults" in specOrOverrides
+    ? (specOrOverrides as WorldSpec)
+    : worldSpec(specOrOverrides);
+  validateWorldSpec(spec);
+  const addresses = await claimAddressPlan();
+  const world = new RunningWorld(spec, addresses);
+  try {
+    await world.start();
+  } catch (error) {
+    await world.close();
+    throw error;
+  }
+  return world;
+}
+
+interface PodProcess {
+  close(): Promise<void>;
+  app?: RunningApp;
+}
+
+class RunningWorld implements World {
+  readonly state: ClusterState;
+  readonly api: FakeKubeApi;
+  readonly namespace: string;
+  servicePort = 80;
+  private readonly plane: DataPlane;
+  private readonly dns: ClusterDns;
+  private readonly processes = new Map<string, PodProcess>();
+  private readonly listeners = new Map<string, ManagedListener>();
+  private readonly dropSink: ManagedListener;
+  private kubeconfig: KubeconfigFile | undefined;
+  private closed = false;
+
+  constructor(readonly spec: WorldSpec, readonly addresses: AddressPlan) {
+    this.namespace = spec.namespace;
+    this.state = new ClusterState(spec.namespace, addresses, spec.faults);
+    this.plane = new DataPlane(this.state, spec.faults, addresses);
+    this.dns = new ClusterDns(this.state, spec.faults);
+    this.dropSink = new ManagedListener(addresses.dropAddress, 0, () => ({ kind: "drop", why: "sink" }));
+    for (const node of spec.nodes) this.state.addNode(node.name, node.role);
+    this.api = new FakeKubeApi(this.state, this.plane, randomBytes(24).toString("base64url"), this.state.nodes.find((n) => n.role === "control-plane")?.ip ?? this.state.nodes[0].ip);
+  }
+
+  get kubeconfigPath(): string {
+    if (!this.kubeconfig) throw new Error("the world has no kubeconfig yet (not started) or was closed");
+    return this.kubeconfig.path;
+  }
+
+  async start(): Promise<void> {
+    this.servicePort = (await canBind(this.addresses.rejectAddress.replace(/\.1$/, ".3"), 80)) ? 80 : 8080;
+    this.state.reserveNodePorts(this.spec.services.map((s) => s.nodePort));
+    for (const service of this.spec.services) this.state.addService({ ...service, port: service.port ?? this.servicePort });
+    const workers = this.state.nodes.filter((n) => n.role === "worker");
+    // The control-plane taint keeps workloads off it unless it is the only node (as on a one-node kind cluster).
+    const schedulable = workers.length > 0 ? workers : this.state.nodes;
+    for (const workload of this.spec.workloads) {
+      for (let i = 0; i < workload.replicas; i++) {
+        this.state.addPod(workload.component, schedulable[i % schedulable.length].name, !(workload.notReady ?? []).includes(i));
+      }
+    }
+    for (const node of this.state.nodes) {
+      if (!(this.spec.faults.missingProbeAgents ?? []).includes(node.name)) this.state.addPod("probe", node.name, true);
+    }
+    await this.dropSink.setMode("silent");
+    await Promise.all(this.state.pods.map((pod) => this.startPod(pod)));
+    await this.reconcile();
+    await this.api.start();
+    this.kubeconfig = writeKubeconfig(this.spec.contextName, this.api.url, this.api.token, this.namespace);
+  }
+
+  nodes(): readonly NodeState[] {
+    return this.state.nodes;
+  }
+
+  pods(component?: Component): readonly PodState[] {
+    return this.state.pods.filter((p) => component === undefined || p.component === component);
+  }
+
+  service(name: string): ServiceState {
+    const service = this.state.service(name);
+    if (!service) throw new Error(`Service ${this.namespace}/${name} does not exist; Services are ${this.state.services.map((s) => s.name).join(", ")}`);
+    return service;
+  }
+
+  async setPodReady(podName: string, ready: boolean): Promise<void> {
+    const pod = this.state.pod(podName);
+    pod.ready = ready;
+    this.processes.get(podName)?.app?.readiness.set(ready);
+    await this.reconcile();
+  }
+
+  async replacePod(podName: string): Promise<PodState> {
+    const old = this.state.removePod(podName);
+    await this.processes.get(podName)?.close();
+    this.processes.delete(podName);
+    const fresh = this.state.addPod(old.component, old.node, true);
+    await this.startPod(fresh);
+    await this.reconcile();
+    return fresh;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.api.stop();
+    await Promise.all([...this.listeners.values()].map((l) => l.setMode("closed")));
+    await Promise.all([...this.processes.values()].map((p) => p.close()));
+    await this.dropSink.setMode("closed");
+    this.kubeconfig?.remove();
+    await this.addresses.release();
+  }
+
+  private async startPod(pod: PodState): Promise<void> {
+    if (pod.component === "probe") {
+      const agent: RunningAgent = await startProbeAgent(pod, this.namespace, this.plane, this.dns, {
+        rejectHost: this.addresses.rejectAddress, dropHost: this.addresses.dropAddress, dropPort: this.dropSink.boundPort!,
+      });
+      this.processes.set(pod.name, { close: () => agent.close() });
+      return;
+    }
+    let egress: ManagedListener | undefined;
+    const env: Record<string, string> = {
+      ROLE: pod.component, POD_NAME: pod.name, POD_NAMESPACE: this.namespace, NODE_NAME: pod.node, POD_IP: pod.podIP,
+      APP_VERSION: "standin", PORT: String(pod.listenPort),
+    };
+    if (pod.component === "frontend") {
+      // The frontend's BACKEND_URL goes through a per-pod egress listener that plays the pod's
+      // resolver + kube-proxy for the backend Service, so no real DNS query ever leaves the machine.
+      const backend = this.state.service("backend");
+      egress = new ManagedListener(pod.wire, 0, (): Route => backend?.clusterIP
+        ? this.plane.fromPod(pod, backend.clusterIP, backend.port)
+        : { kind: "reject", why: `Service ${this.namespace}/backend does not exist` });
+      await egress.setMode("forward");
+      env.BACKEND_URL = `http://${pod.wire}:${egress.boundPort}/`;
+    }
+    const app = await startApp(loadConfig(env), { host: pod.wire, port: pod.listenPort });
+    app.readiness.set(pod.ready);
+    this.processes.set(pod.name, {
+      app,
+      close: async () => {
+        await app.close(0);
+        await egress?.setMode("closed");
+      },
+    });
+  }
+
+  /** Brings the outside listeners in line with the state, as kube-proxy resyncs its rules. */
+  private async reconcile(): Promise<void> {
+    const desired = new Map<string, { host: string; port: number; mode: ListenerMode; route: (client: string) => Route }>();
+    const blackhole: ListenerMode = this.spec.outsideBlackhole === "silent" ? "silent" : "closed";
+    const faults = this.spec.faults;
+    for (const service of this.state.services) {
+      if (service.nodePort !== undefined) {
+        for (const node of this.state.nodes) {
+          const mode = this.plane.nodePortMode(service, node);
+          desired.set(`${node.ip}:${service.nodePort}`, {
+            host: node.ip, port: service.nodePort, mode: mode === "forward" ? "forward" : mode === "drop" ? "silent" : "closed",
+            route: (client) => this.plane.atNodePort(service, node, client),
+          });
+        }
+      }
+      if (service.loadBalancerIP) {
+        desired.set(`${service.loadBalancerIP}:${service.port}`, {
+          host: service.loadBalancerIP, port: service.port, mode: this.state.readyEndpoints(service).length > 0 ? "forward" : "closed",
+          route: (client) => this.plane.atLoadBalancer(service, client),
+        });
+      }
+      if (service.clusterIP) {
+        const routed = (faults.clusterIPAnswersFromOutside ?? []).includes(service.name);
+        desired.set(`${service.clusterIP}:${service.port}`, {
+          host: service.clusterIP, port: service.port, mode: routed ? "forward" : blackhole,
+          route: (client) => this.plane.routedClusterIP(service, client),
+        });
+      }
+    }
+    for (const pod of this.state.pods) {
+      const routed = (faults.podIPsAnswerFromOutside ?? []).includes(pod.component);
+      for (const port of new Set([3000, pod.listenPort])) {
+        desired.set(`${pod.podIP}:${port}`, {
+          host: pod.podIP, port, mode: routed ? "forward" : blackhole,
+          route: (client) => ({ kind: "endpoint", pod, host: pod.wire, port, localAddress: client }),
+        });
+      }
+    }
+    const changes: Promise<void>[] = [];
+    for (const [key, listener] of this.listeners) {
+      if (!desired.has(key)) {
+        changes.push(listener.setMode("closed"));
+        this.listeners.delete(key);
+      }
+    }
+    for (const [key, want] of desired) {
+      let listener = this.listeners.get(key);
+      if (!listener) {
+        listener = new ManagedListener(want.host, want.port, (client) => want.route(client));
+        this.listeners.set(key, listener);
+      }
+      changes.push(listener.setMode(want.mode));
+    }
+    await Promise.all(changes);
+  }
+}
+
+/** Whether this process may bind `port` (ports below 1024 need root or CAP_NET_BIND_SERVICE). */
+function canBind(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen({ host, port }, () => server.close(() => resolve(true)));
+  });
+}
