@@ -70,11 +70,15 @@ const FAILURE_BY_CODE: Readonly<Record<string, ResolveFailure>> = {
  * It does not read /etc/hosts, so for A records a failed DNS query falls back
  * to the system resolver (getaddrinfo), which does: that is how `localhost`
  * and other hosts-file names still resolve, as they would for any program.
+ *
+ * @param servers DNS servers to ask instead of the system's (`"127.0.0.1:5353"` form);
+ *   default: those in /etc/resolv.conf.
  */
-export async function resolveName(request: ResolveRequest): Promise<ResolveReport> {
+export async function resolveName(request: ResolveRequest, servers?: readonly string[]): Promise<ResolveReport> {
   const { name, type, timeoutMs } = request;
   const deadline = Date.now() + timeoutMs;
   const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
+  if (servers !== undefined) resolver.setServers([...servers]);
   const answer = await withinTime(queryDns(resolver, name, type), timeoutMs, () => resolver.cancel());
   if (answer.ok) return { name, type, ok: true, records: answer.value };
 

@@ -1,3 +1,5 @@
+import { resolveName } from "../../apps/src/resolve";
+import { startFakeDns } from "./fake-dns";
 import { Cleanup, request, startTestApp } from "./helpers";
 
 describe("GET /resolve", () => {
@@ -39,5 +41,57 @@ describe("GET /resolve", () => {
     const srv = await resolveFromProbe("name=_http._tcp.localhost&type=srv");
     expect([cname.type, cname.ok]).toEqual(["CNAME", false]);
     expect([srv.type, srv.ok]).toEqual(["SRV", false]);
+  });
+});
+
+describe("resolveName against a DNS server on loopback", () => {
+  const cleanup = new Cleanup();
+  afterEach(() => cleanup.run());
+
+  const zone = {
+    a: { "backend-headless.svclab.invalid": ["10.244.1.5", "10.244.2.7"] },
+    cname: { "backend-external.svclab.invalid": "backend.svclab.svc.cluster.local" },
+    srv: { "_http._tcp.backend.svclab.invalid": [{ name: "backend.svclab.invalid", port: 80, priority: 0, weight: 100 }] },
+    silent: ["slow.svclab.invalid"],
+  };
+
+  it("returns every A record, as a headless Service has one per ready pod", async () => {
+    const server = await startFakeDns(cleanup, zone);
+    const report = await resolveName({ name: "backend-headless.svclab.invalid", type: "A", timeoutMs: 1500 }, [server]);
+    expect(report).toEqual({ name: "backend-headless.svclab.invalid", type: "A", ok: true, records: ["10.244.1.5", "10.244.2.7"] });
+  });
+
+  it("returns the CNAME target, as an ExternalName Service answers", async () => {
+    const server = await startFakeDns(cleanup, zone);
+    const report = await resolveName({ name: "backend-external.svclab.invalid", type: "CNAME", timeoutMs: 1500 }, [server]);
+    expect(report).toEqual({
+      name: "backend-external.svclab.invalid",
+      type: "CNAME",
+      ok: true,
+      records: ["backend.svclab.svc.cluster.local"],
+    });
+  });
+
+  it("returns SRV records as {name, port, priority, weight}", async () => {
+    const server = await startFakeDns(cleanup, zone);
+    const report = await resolveName({ name: "_http._tcp.backend.svclab.invalid", type: "SRV", timeoutMs: 1500 }, [server]);
+    expect(report).toEqual({
+      name: "_http._tcp.backend.svclab.invalid",
+      type: "SRV",
+      ok: true,
+      records: [{ name: "backend.svclab.invalid", port: 80, priority: 0, weight: 100 }],
+    });
+  });
+
+  it("reports a name that exists without records of the type as nodata", async () => {
+    const server = await startFakeDns(cleanup, zone);
+    const report = await resolveName({ name: "backend-headless.svclab.invalid", type: "SRV", timeoutMs: 1500 }, [server]);
+    expect(report).toMatchObject({ ok: false, error: "nodata", code: "ENODATA" });
+  });
+
+  it("gives up after timeoutMs when the DNS server never answers", async () => {
+    const server = await startFakeDns(cleanup, zone);
+    const report = await resolveName({ name: "slow.svclab.invalid", type: "CNAME", timeoutMs: 100 }, [server]);
+    expect(report).toEqual({ name: "slow.svclab.invalid", type: "CNAME", ok: false, error: "timeout", code: "ETIMEOUT" });
   });
 });
