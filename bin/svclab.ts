@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+/**
+ * The single svclab entry point. `buildProgram()` assembles the commands so
+ * others can add theirs; exit code 2 for any usage error (CONTRACTS.md).
+ */
+import { Command, CommanderError } from "commander";
+import { verifyCommand } from "../verifier/cli";
+
+/** The `svclab` program with every subcommand; usage errors throw instead of exiting. */
+export function buildProgram(): Command {
+  const program = new Command("svclab")
+    .description("Kubernetes Services as code: a kind lab with every Service type, and a verifier that proves who reaches what.")
+    .addCommand(verifyCommand());
+  for (const command of [program, ...program.commands]) command.exitOverride();
+  return program;
+}
+
+/** Runs the program; help exits 0, a usage error 2. */
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err;
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv).catch((err: unknown) => {
+    process.stderr.write(`svclab: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 2;
+  });
+}

@@ -1,0 +1,163 @@
+/**
+ * `svclab verify`: a thin command over {@link verify}. Parse → validate → run
+ * → print → exit code. Bad flags and an unusable API server print one line
+ * and exit 2.
+ */
+import { writeFileSync } from "node:fs";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { KubeApiError, VerifyOptionError } from "./errors";
+import { verify } from "./index";
+import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_NAMESPACE, LIMITS } from "./options";
+import { renderJson } from "./report/json";
+import { renderJunit } from "./report/junit";
+import { renderTable, summaryLine } from "./report/table";
+import type { ProgressEvent } from "./run";
+
+/** The exit codes, as `--help` states them. */
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0  every probe passed (skipped probes are listed, never counted as passed)
+  1  at least one probe failed: a reachability rule does not hold
+  2  the run could not be done: bad flags, API server unreachable or refusing,
+     or no probe failed but some could not run (no probe agent, proxy error)`;
+
+/** A commander parser for an integer within limits; the error says what is allowed. */
+function integerIn(limits: { readonly min: number; readonly max: number }): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < limits.min || n > limits.max) {
+      throw new InvalidArgumentError(`An integer from ${limits.min} to ${limits.max} is allowed.`);
+    }
+    return n;
+  };
+}
+
+function regex(value: string): RegExp {
+  try {
+    return new RegExp(value);
+  } catch (err) {
+    throw new InvalidArgumentError(`A valid regular expression is allowed (${(err as Error).message}).`);
+  }
+}
+
+/** Parsed `svclab verify` flags. */
+interface VerifyFlags {
+  kubeconfig?: string;
+  context?: string;
+  namespace: string;
+  selector?: string;
+  only?: RegExp;
+  skip?: RegExp;
+  timeout: number;
+  deadline: number;
+  concurrency: number;
+  spreadRequests: number;
+  clusterDomain: string;
+  outsideViaLocalhost?: boolean;
+  format: "table" | "json" | "junit";
+  out?: string;
+}
+
+/** Writes progress to `stream`: one rewritten line on a terminal, sparse lines otherwise. */
+export function progressPrinter(stream: NodeJS.WriteStream): (event: ProgressEvent) => void {
+  const tty = stream.isTTY === true;
+  let lastWaiting = "";
+  return (event) => {
+    switch (event.kind) {
+      case "discovering":
+        stream.write(`discovering ${event.namespace} on ${event.server}\n`);
+        return;
+      case "waiting": {
+        const text = event.waiting.join("; ");
+        if (text !== lastWaiting) stream.write(`waiting: ${text}\n`);
+        lastWaiting = text;
+        return;
+      }
+      case "planned":
+        stream.write(`probing: ${event.total} probes\n`);
+        return;
+      case "probed":
+        if (tty) {
+          stream.write(`\r\x1b[K[${event.done}/${event.total}] ${event.result.status} ${event.result.id}`);
+          if (event.done === event.total) stream.write("\n");
+        } else if (event.result.status === "fail" || event.result.status === "error") {
+          stream.write(`${event.result.status}: ${event.result.id}: ${event.result.reason}\n`);
+        }
+        return;
+    }
+  };
+}
+
+/** The `verify` subcommand. */
+export function verifyCommand(): Command {
+  return new Command("verify")
+    .description("Prove, by real requests from outside, from a pod on every node and through the API proxy, which address reaches which pod.")
+    .option("--kubeconfig <path>", "kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)")
+    .option("--context <name>", "kubeconfig context (default: the current context)")
+    .option("--namespace <name>", "namespace of the Services and probe agents", DEFAULT_NAMESPACE)
+    .option("--selector <labels>", "label selector restricting the Services verified")
+    .option("--only <regex>", "run only probes whose id matches", regex)
+    .option("--skip <regex>", "leave out probes whose id matches", regex)
+    .option("--timeout <ms>", `per-attempt timeout, ${LIMITS.timeoutMs.min}-${LIMITS.timeoutMs.max}`, integerIn(LIMITS.timeoutMs), LIMITS.timeoutMs.default)
+    .option(
+      "--deadline <ms>",
+      `readiness deadline: wait for endpoints and retry expected answers until it, ${LIMITS.deadlineMs.min}-${LIMITS.deadlineMs.max}`,
+      integerIn(LIMITS.deadlineMs),
+      LIMITS.deadlineMs.default,
+    )
+    .option("--concurrency <n>", `probes in flight at once, ${LIMITS.concurrency.min}-${LIMITS.concurrency.max}`, integerIn(LIMITS.concurrency), LIMITS.concurrency.default)
+    .option(
+      "--spread-requests <n>",
+      `requests for the spread and session-affinity checks, ${LIMITS.spreadRequests.min}-${LIMITS.spreadRequests.max}`,
+      integerIn(LIMITS.spreadRequests),
+      LIMITS.spreadRequests.default,
+    )
+    .option("--cluster-domain <domain>", "cluster DNS domain", DEFAULT_CLUSTER_DOMAIN)
+    .option("--outside-via-localhost", "node IPs are not reachable from here (Docker Desktop): try node ports on 127.0.0.1")
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json", "junit"]).default("table"))
+    .option("--out <file>", "write the report to a file instead of stdout")
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (flags: VerifyFlags) => {
+      process.exitCode = await runVerify(flags);
+    });
+}
+
+async function runVerify(flags: VerifyFlags): Promise<number> {
+  let report;
+  try {
+    report = await verify({
+      ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
+      ...(flags.context !== undefined ? { context: flags.context } : {}),
+      namespace: flags.namespace,
+      ...(flags.selector !== undefined ? { selector: flags.selector } : {}),
+      ...(flags.only !== undefined ? { only: flags.only } : {}),
+      ...(flags.skip !== undefined ? { skip: flags.skip } : {}),
+      timeoutMs: flags.timeout,
+      deadlineMs: flags.deadline,
+      concurrency: flags.concurrency,
+      spreadRequests: flags.spreadRequests,
+      clusterDomain: flags.clusterDomain,
+      outsideViaLocalhost: flags.outsideViaLocalhost ?? false,
+      onProgress: progressPrinter(process.stderr),
+    });
+  } catch (err) {
+    if (err instanceof KubeApiError || err instanceof VerifyOptionError) {
+      process.stderr.write(`svclab verify: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const text =
+    flags.format === "json"
+      ? renderJson(report)
+      : flags.format === "junit"
+        ? renderJunit(report)
+        : renderTable(report, { color: flags.out === undefined && process.stdout.isTTY === true });
+  if (flags.out !== undefined) {
+    writeFileSync(flags.out, text);
+    process.stdout.write(`${summaryLine(report.summary)}; report written to ${flags.out}\n`);
+  } else {
+    process.stdout.write(text);
+  }
+  return report.exitCode;
+}

@@ -1,0 +1,120 @@
+/**
+ * svclab's reachability verifier: discover → plan → probe → judge → report.
+ *
+ * `verify()` proves, by real requests from outside, from a probe pod on every
+ * node and through the API server's proxy, which address reaches which pod.
+ * It needs only a kubeconfig; it works on clusters svclab did not create.
+ */
+import { discoverSettled } from "./discover";
+import { KubeApiError } from "./errors";
+import { kubeLists } from "./kube/api";
+import { loadKubeTarget } from "./kube/config";
+import type { NodeInfo } from "./model";
+import { resolveOptions, type VerifyOptions } from "./options";
+import { planProbes } from "./plan";
+import { outsideMode } from "./platform";
+import { liveExecutor, runProbes } from "./run";
+import type { ProbeResult } from "./types";
+
+export type { VerifyOptions } from "./options";
+export { LIMITS } from "./options";
+export type { ProgressEvent } from "./run";
+export type { ProbeResult, ProbeStatus, Observation, Attempt, Identity, Vantage } from "./types";
+export type { Cluster } from "./model";
+export { KubeApiError, VerifyOptionError } from "./errors";
+export { RULES, rule, type RuleId, type Rule } from "./rules";
+export { planProbes, CHECKS_BY_KIND } from "./plan";
+export { runProbes, type ProbeExecutor } from "./run";
+export { judge } from "./judge";
+export { renderTable } from "./report/table";
+export { renderJson } from "./report/json";
+export { renderJunit } from "./report/junit";
+
+/** Counts by status. */
+export interface VerifySummary {
+  readonly pass: number;
+  readonly fail: number;
+  readonly error: number;
+  readonly skipped: number;
+  readonly total: number;
+}
+
+/** The outcome of a run (CONTRACTS.md, "The verifier library"). */
+export interface VerifyReport {
+  /** ISO 8601 time the run started. */
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly cluster: { readonly context: string; readonly server: string; readonly namespace: string; readonly nodes: readonly NodeInfo[] };
+  readonly probes: readonly ProbeResult[];
+  /** What the run could not do as asked, and why (replaced or skipped checks, unsettled objects). */
+  readonly notes: readonly string[];
+  readonly summary: VerifySummary;
+  /** 0 every probe passed or was skipped; 1 some probe failed; 2 no failure but some probe could not run. */
+  readonly exitCode: 0 | 1 | 2;
+}
+
+/** Wall-clock bound on each Kubernetes API list call. */
+const API_TIMEOUT_MS = 15000;
+
+/**
+ * Verifies the Services of one namespace.
+ * @throws VerifyOptionError on bad options; KubeApiError when the API server
+ * cannot be used (both mean exit code 2, printed as their one-line message)
+ */
+export async function verify(options: VerifyOptions): Promise<VerifyReport> {
+  const resolved = resolveOptions(options);
+  const startedAt = new Date();
+  const deadline = startedAt.getTime() + resolved.deadlineMs;
+  const target = loadKubeTarget(resolved.kubeconfig, resolved.context);
+  const progress = resolved.onProgress;
+  progress?.({ kind: "discovering", server: target.server, namespace: resolved.namespace });
+
+  const { cluster, unsettled } = await discoverSettled(
+    kubeLists(target.kc, API_TIMEOUT_MS),
+    {
+      context: target.context,
+      server: target.server,
+      namespace: resolved.namespace,
+      clusterDomain: resolved.clusterDomain,
+      ...(resolved.selector !== undefined ? { selector: resolved.selector } : {}),
+    },
+    deadline,
+    (waiting) => progress?.({ kind: "waiting", waiting }),
+  );
+  if (cluster.services.length === 0) {
+    const selector = resolved.selector !== undefined ? ` matching ${resolved.selector}` : "";
+    throw new KubeApiError(`find Services in namespace ${resolved.namespace}${selector}`, undefined, "there are none (check --namespace, --selector and --context)");
+  }
+
+  const notes = unsettled.map((what) => `not settled when the readiness deadline passed: ${what}`);
+  const mode = outsideMode(target.server, process.platform, resolved.outsideViaLocalhost);
+  if (mode.kind === "localhost") {
+    notes.push(`outside checks of node ports were tried on 127.0.0.1 instead of node IPs, the rest skipped: ${mode.reason}`);
+  }
+  const probes = planProbes(cluster, { spreadRequests: resolved.spreadRequests, outside: mode }).filter(
+    (p) => (resolved.only === undefined || resolved.only.test(p.id)) && (resolved.skip === undefined || !resolved.skip.test(p.id)),
+  );
+  const results = await runProbes(probes, {
+    concurrency: resolved.concurrency,
+    deadline,
+    execute: liveExecutor(target.kc, cluster.namespace, resolved.timeoutMs),
+    ...(progress !== undefined ? { onProgress: progress } : {}),
+  });
+
+  const summary = summarise(results);
+  return {
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    cluster: { context: cluster.context, server: cluster.server, namespace: cluster.namespace, nodes: cluster.nodes },
+    probes: results,
+    notes,
+    summary,
+    exitCode: summary.fail > 0 ? 1 : summary.error > 0 ? 2 : 0,
+  };
+}
+
+/** Counts results by status. */
+export function summarise(results: readonly ProbeResult[]): VerifySummary {
+  const count = (status: ProbeResult["status"]): number => results.filter((r) => r.status === status).length;
+  return { pass: count("pass"), fail: count("fail"), error: count("error"), skipped: count("skipped"), total: results.length };
+}

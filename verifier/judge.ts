@@ -1,0 +1,223 @@
+/**
+ * The judge: pass / fail / error for one probe from what it observed. Pure.
+ *
+ * An answer reaches a Service only when the workload identity in it names one
+ * of the Service's endpoint pods (by pod name or pod IP); an answer from
+ * anything else is recorded as "answered by something that is not an
+ * endpoint" and is not a reach.
+ */
+import type { Attempt, EndpointRef, Expectation, Identity, Observation, Probe, ProbeStatus } from "./types";
+
+/** A verdict and its one-line reason. */
+export interface Verdict {
+  readonly status: ProbeStatus;
+  readonly reason: string;
+}
+
+/** True when the rule expects nothing to answer (proven by one bounded attempt, never retried). */
+export function expectsNo(expect: Expectation): boolean {
+  return expect.kind === "no-reach" || expect.kind === "refused" || expect.kind === "no-resolve" || expect.kind === "proxy-fails";
+}
+
+/** The expectation in a few words, for reports. */
+export function describeExpectation(expect: Expectation): string {
+  switch (expect.kind) {
+    case "reach": {
+      const extras = [
+        expect.listenPort !== undefined ? `listening on ${expect.listenPort}` : "",
+        expect.onNode !== undefined ? `on node ${expect.onNode}` : "",
+        expect.clientNotIn !== undefined ? "seeing a non-cluster client address" : "",
+      ].filter((s) => s !== "");
+      return ["reach an endpoint pod", ...extras].join(", ");
+    }
+    case "no-reach":
+      return "no endpoint answers";
+    case "refused":
+      return "connection refused";
+    case "spread":
+      return `answers from at least ${expect.minPods} pods`;
+    case "single-pod":
+      return "every answer from one pod";
+    case "resolves-to":
+      return `resolves to [${[...expect.records].sort().join(", ")}]`;
+    case "cname":
+      return `CNAME to ${expect.name}`;
+    case "no-resolve":
+      return "does not resolve";
+    case "proxy-fails":
+      return "API proxy answers with an error";
+    case "fact":
+      return "holds";
+  }
+}
+
+/** Judges one probe from its observation. */
+export function judge(probe: Probe, observation: Observation): Verdict {
+  const expect = probe.expect;
+  if (expect.kind === "fact") return { status: expect.holds ? "pass" : expect.otherwise, reason: expect.detail };
+  if (observation.kind === "broken") return { status: "error", reason: observation.message };
+  if (observation.kind === "none") return { status: "error", reason: "the probe produced no observation" };
+  if (observation.kind === "dns") return judgeDns(expect, observation);
+  const attempts = observation.attempts;
+  if (attempts.length === 0) return { status: "error", reason: "the probe made no attempt" };
+  if (probe.skipWhenRefused !== undefined && attempts.every((a) => a.error === "refused")) {
+    return { status: "skipped", reason: probe.skipWhenRefused };
+  }
+  switch (expect.kind) {
+    case "reach":
+      return judgeReach(expect, attempts);
+    case "no-reach":
+      return judgeNoReach(attempts);
+    case "refused":
+      return judgeRefused(attempts);
+    case "spread":
+    case "single-pod":
+      return judgeDistribution(expect, attempts);
+    case "proxy-fails":
+      return judgeProxyFails(attempts);
+    default:
+      return { status: "error", reason: `an HTTP observation cannot prove "${describeExpectation(expect)}"` };
+  }
+}
+
+// ---- HTTP --------------------------------------------------------------------
+
+/** The endpoint an attempt's identity names, or undefined. */
+function endpointOf(identity: Identity | null, endpoints: readonly EndpointRef[]): EndpointRef | undefined {
+  if (identity === null) return undefined;
+  return endpoints.find(
+    (e) => (identity.pod !== undefined && e.podName === identity.pod) || (identity.podIP !== undefined && e.address === identity.podIP),
+  );
+}
+
+function who(identity: Identity): string {
+  return `pod ${identity.pod ?? identity.podIP ?? "?"}${identity.node !== undefined ? ` on ${identity.node}` : ""}`;
+}
+
+/** Why an attempt is not a reach of `endpoints`, in words. */
+function notReached(attempt: Attempt, endpoints: readonly EndpointRef[]): string {
+  if (attempt.identity !== null) return `answered by ${who(attempt.identity)}, which is not an endpoint of this Service`;
+  if (attempt.status !== null && attempt.error === null) return `answered HTTP ${attempt.status} by something that is not an endpoint (no workload identity)`;
+  if (attempt.error === "http-status") return `answered HTTP ${attempt.status ?? "?"}${endpoints.length === 0 ? "" : " without a workload identity"}`;
+  return `no answer: ${attempt.error ?? "other"}${attempt.message !== undefined ? ` (${attempt.message})` : ""}`;
+}
+
+function isReach(attempt: Attempt, endpoints: readonly EndpointRef[]): boolean {
+  return attempt.ok && endpointOf(attempt.identity, endpoints) !== undefined;
+}
+
+function judgeReach(expect: Extract<Expectation, { kind: "reach" }>, attempts: readonly Attempt[]): Verdict {
+  for (const attempt of attempts) {
+    if (!isReach(attempt, expect.endpoints)) return { status: "fail", reason: notReached(attempt, expect.endpoints) };
+    const identity = attempt.identity as Identity;
+    if (expect.listenPort !== undefined && identity.listenPort !== expect.listenPort) {
+      return { status: "fail", reason: `answered by ${who(identity)} listening on ${identity.listenPort ?? "?"}, not on targetPort ${expect.listenPort}` };
+    }
+    if (expect.onNode !== undefined) {
+      const endpoint = endpointOf(identity, expect.endpoints);
+      const node = identity.node ?? endpoint?.nodeName;
+      if (node !== expect.onNode) return { status: "fail", reason: `answered by ${who(identity)}; only pods on ${expect.onNode} may answer` };
+    }
+    if (expect.clientNotIn !== undefined) {
+      const seen = normaliseAddress(identity.client?.address);
+      if (seen === undefined) return { status: "fail", reason: `${who(identity)} did not report the client address it saw` };
+      if (expect.clientNotIn.includes(seen)) {
+        return { status: "fail", reason: `${who(identity)} saw client address ${seen}, a cluster address: the source was rewritten` };
+      }
+    }
+  }
+  const identity = attempts[0]?.identity as Identity;
+  const seen = expect.clientNotIn !== undefined ? `, client address seen ${normaliseAddress(identity.client?.address) ?? "?"}` : "";
+  const port = expect.listenPort !== undefined ? ` listening on ${identity.listenPort ?? "?"}` : "";
+  return { status: "pass", reason: `answered by ${who(identity)}${port}${seen}` };
+}
+
+/** `::ffff:10.0.0.1` → `10.0.0.1`. */
+function normaliseAddress(address: string | undefined): string | undefined {
+  return address?.replace(/^::ffff:/i, "");
+}
+
+function judgeNoReach(attempts: readonly Attempt[]): Verdict {
+  const attempt = attempts[0] as Attempt;
+  if (attempt.ok && attempt.identity !== null) {
+    return { status: "fail", reason: `answered by ${who(attempt.identity)}` };
+  }
+  return { status: "pass", reason: notReached(attempt, []) };
+}
+
+function judgeRefused(attempts: readonly Attempt[]): Verdict {
+  const attempt = attempts[0] as Attempt;
+  if (attempt.error === "refused") return { status: "pass", reason: "connection refused" };
+  if (attempt.ok && attempt.identity !== null) return { status: "fail", reason: `answered by ${who(attempt.identity)}; expected a refusal` };
+  return { status: "fail", reason: `${notReached(attempt, [])}; expected a refusal` };
+}
+
+function judgeDistribution(expect: Extract<Expectation, { kind: "spread" | "single-pod" }>, attempts: readonly Attempt[]): Verdict {
+  const shares = new Map<string, number>();
+  let failures = 0;
+  let firstFailure = "";
+  for (const attempt of attempts) {
+    const endpoint = endpointOf(attempt.identity, expect.endpoints);
+    if (!attempt.ok || endpoint === undefined) {
+      failures++;
+      if (firstFailure === "") firstFailure = notReached(attempt, expect.endpoints);
+      continue;
+    }
+    const key = endpoint.podName ?? endpoint.address;
+    shares.set(key, (shares.get(key) ?? 0) + 1);
+  }
+  const total = attempts.length;
+  const shareText = [...shares.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([pod, n]) => `${pod} ${n}/${total}`)
+    .join(", ");
+  if (failures > 0) return { status: "fail", reason: `${failures}/${total} requests did not reach an endpoint (${firstFailure})${shareText ? `; ${shareText}` : ""}` };
+  if (expect.kind === "spread") {
+    return shares.size >= expect.minPods
+      ? { status: "pass", reason: `${shares.size} pods answered: ${shareText}` }
+      : { status: "fail", reason: `all ${total} requests reached one pod: ${shareText}` };
+  }
+  return shares.size === 1
+    ? { status: "pass", reason: `all ${total} requests reached one pod: ${shareText}` }
+    : { status: "fail", reason: `requests spread over ${shares.size} pods despite session affinity: ${shareText}` };
+}
+
+function judgeProxyFails(attempts: readonly Attempt[]): Verdict {
+  const attempt = attempts[0] as Attempt;
+  if (attempt.ok) {
+    return { status: "fail", reason: attempt.identity !== null ? `the proxy reached ${who(attempt.identity)}` : `the proxy answered HTTP ${attempt.status ?? "?"}` };
+  }
+  return { status: "pass", reason: `the proxy answered ${attempt.message ?? `HTTP ${attempt.status ?? "?"}`}` };
+}
+
+// ---- DNS ---------------------------------------------------------------------
+
+function trimDot(name: string): string {
+  return name.replace(/\.$/, "").toLowerCase();
+}
+
+function judgeDns(expect: Expectation, observation: Extract<Observation, { kind: "dns" }>): Verdict {
+  switch (expect.kind) {
+    case "no-resolve":
+      return observation.ok
+        ? { status: "fail", reason: `resolved to [${observation.records.join(", ")}]` }
+        : { status: "pass", reason: `does not resolve (${observation.error})` };
+    case "resolves-to": {
+      if (!observation.ok) return { status: "fail", reason: `did not resolve (${observation.error})` };
+      const want = [...expect.records].sort().join(", ");
+      const got = [...observation.records].sort().join(", ");
+      return want === got
+        ? { status: "pass", reason: `resolved to [${got}]` }
+        : { status: "fail", reason: `resolved to [${got}], expected [${want}]` };
+    }
+    case "cname": {
+      if (!observation.ok) return { status: "fail", reason: `no CNAME (${observation.error})` };
+      const found = observation.records.some((r) => trimDot(r) === trimDot(expect.name));
+      return found
+        ? { status: "pass", reason: `CNAME ${trimDot(expect.name)}` }
+        : { status: "fail", reason: `CNAME [${observation.records.join(", ")}], expected ${expect.name}` };
+    }
+    default:
+      return { status: "error", reason: `a DNS observation cannot prove "${describeExpectation(expect)}"` };
+  }
+}

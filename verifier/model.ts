@@ -1,0 +1,103 @@
+/**
+ * The plain, serialisable picture of a cluster that the verifier works from.
+ * Discovery fills it from the Kubernetes API; the planner and the judge read
+ * only this, so both are pure and testable without a cluster.
+ */
+
+/** A node as the API reports it. */
+export interface NodeInfo {
+  readonly name: string;
+  /** `control-plane` when the node carries the `node-role.kubernetes.io/control-plane` label. */
+  readonly role: "control-plane" | "worker";
+  /** The node's `InternalIP` address, or `undefined` when it reports none. */
+  readonly internalIP: string | undefined;
+  /** The node's `Ready` condition is `True`. */
+  readonly ready: boolean;
+}
+
+/** One entry of a Service's `spec.ports`. */
+export interface ServicePortInfo {
+  /** Port name; `""` when the Service has a single unnamed port. */
+  readonly name: string;
+  readonly port: number;
+  /** Numeric target port, or the container port name it refers to. */
+  readonly targetPort: number | string;
+  /** Allocated node port (NodePort and LoadBalancer Services only). */
+  readonly nodePort: number | undefined;
+  readonly protocol: string;
+}
+
+/** The Service types plus the two shapes the rules treat on their own. */
+export type ServiceType = "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName";
+
+/** A Service as the API reports it. @see https://kubernetes.io/docs/concepts/services-networking/service/ */
+export interface ServiceInfo {
+  readonly name: string;
+  readonly type: ServiceType;
+  /** `spec.clusterIP`; `"None"` for a headless Service; `undefined` for ExternalName. */
+  readonly clusterIP: string | undefined;
+  readonly headless: boolean;
+  readonly ports: readonly ServicePortInfo[];
+  /** `spec.selector`; `undefined` when the Service has none (its endpoints are managed by hand). */
+  readonly selector: Readonly<Record<string, string>> | undefined;
+  readonly sessionAffinity: "None" | "ClientIP";
+  readonly externalTrafficPolicy: "Cluster" | "Local";
+  readonly internalTrafficPolicy: "Cluster" | "Local";
+  readonly externalName: string | undefined;
+  /** `status.loadBalancer.ingress[*].ip` (or `.hostname`). Empty while no address is assigned. */
+  readonly loadBalancerIngress: readonly string[];
+}
+
+/** A ready endpoint of a Service, from its EndpointSlices. */
+export interface EndpointInfo {
+  readonly address: string;
+  /** `targetRef.name` when the endpoint is a pod. */
+  readonly podName: string | undefined;
+  readonly nodeName: string | undefined;
+  /** The endpoint port per Service port name, as the EndpointSlice resolved it. */
+  readonly ports: Readonly<Record<string, number>>;
+}
+
+/** A pod matched by a Service's selector. */
+export interface PodInfo {
+  readonly name: string;
+  readonly podIP: string | undefined;
+  readonly nodeName: string | undefined;
+  /** The pod's `Ready` condition is `True`. */
+  readonly ready: boolean;
+  /** `status.phase`: Pending, Running, Succeeded, Failed, Unknown. */
+  readonly phase: string;
+  /** The pod is being deleted (`metadata.deletionTimestamp` is set). */
+  readonly terminating: boolean;
+}
+
+/** A probe agent: the pod on one node that dials and resolves for the verifier. */
+export interface ProbeAgentInfo {
+  readonly pod: string;
+  readonly nodeName: string;
+  readonly podIP: string | undefined;
+  /** The agent's HTTP port (its container port named `http`, 3000 by default). */
+  readonly port: number;
+  readonly ready: boolean;
+}
+
+/** Everything the verifier knows about one Service. */
+export interface ServiceState {
+  readonly service: ServiceInfo;
+  /** Ready endpoints (EndpointSlice `conditions.ready` not `false`). */
+  readonly endpoints: readonly EndpointInfo[];
+  /** Pods the selector matches, ready or not. Empty without a selector. */
+  readonly pods: readonly PodInfo[];
+}
+
+/** A discovered cluster. Plain data: JSON-serialisable, no clients inside. */
+export interface Cluster {
+  readonly context: string;
+  readonly server: string;
+  readonly namespace: string;
+  /** The cluster DNS domain Service names are resolved under, `cluster.local` by default. */
+  readonly clusterDomain: string;
+  readonly nodes: readonly NodeInfo[];
+  readonly services: readonly ServiceState[];
+  readonly agents: readonly ProbeAgentInfo[];
+}

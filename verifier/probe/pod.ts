@@ -1,0 +1,104 @@
+/**
+ * The pod vantage: the probe agent on a node dials or resolves on the
+ * verifier's behalf, reached through the API server's pods proxy
+ * (`/api/v1/namespaces/<ns>/pods/<pod>:<port>/proxy/...`). A failure of the
+ * API or the proxy is a broken probe, never a "no".
+ * @see https://kubernetes.io/docs/tasks/access-application-cluster/access-cluster-services/#manually-constructing-apiserver-proxy-urls
+ */
+import type * as k8s from "@kubernetes/client-node";
+import { kubeGet } from "../kube/request";
+import type { ProbeAgentInfo } from "../model";
+import type { Attempt, FailureKind, Observation } from "../types";
+import { parseIdentity } from "./identity";
+
+/** The agent's `/dial` accepts 50–10000 ms per attempt and 1–100 attempts. */
+const AGENT_TIMEOUT = { min: 50, max: 10000 } as const;
+const AGENT_COUNT = { min: 1, max: 100 } as const;
+/** Allowance for the API server and the proxy hop on top of the agent's own attempts. */
+const PROXY_OVERHEAD_MS = 2000;
+
+const FAILURE_KINDS: ReadonlySet<string> = new Set(["refused", "timeout", "dns", "reset", "unreachable", "http-status", "other"]);
+
+function clamp(value: number, range: { readonly min: number; readonly max: number }): number {
+  return Math.min(range.max, Math.max(range.min, Math.round(value)));
+}
+
+function agentPath(namespace: string, agent: ProbeAgentInfo, endpoint: string, query: Record<string, string>): string {
+  const search = new URLSearchParams(query).toString();
+  return `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(agent.pod)}:${agent.port}/proxy/${endpoint}?${search}`;
+}
+
+/** GETs an agent endpoint; a non-200 or unreadable answer is a broken probe. */
+async function askAgent(
+  kc: k8s.KubeConfig,
+  namespace: string,
+  agent: ProbeAgentInfo,
+  endpoint: string,
+  query: Record<string, string>,
+  requestTimeoutMs: number,
+): Promise<{ body: Record<string, unknown> } | { broken: string }> {
+  const where = `probe agent ${namespace}/${agent.pod} on ${agent.nodeName}`;
+  const result = await kubeGet(kc, agentPath(namespace, agent, endpoint, query), requestTimeoutMs);
+  if (result.kind === "failure") return { broken: `${where}: API server request failed (${result.error}): ${result.message}` };
+  if (result.status !== 200) {
+    return { broken: `${where}: pods proxy answered HTTP ${result.status}: ${result.body.slice(0, 200).replace(/\s+/g, " ")}` };
+  }
+  try {
+    const body: unknown = JSON.parse(result.body);
+    if (typeof body === "object" && body !== null) return { body: body as Record<string, unknown> };
+  } catch {
+    // fall through: not JSON
+  }
+  return { broken: `${where}: /${endpoint} did not answer JSON` };
+}
+
+/**
+ * Asks the agent to GET `url` `count` times (sequentially), each attempt
+ * bounded by `timeoutMs`.
+ */
+export async function dialFromPod(
+  kc: k8s.KubeConfig,
+  namespace: string,
+  agent: ProbeAgentInfo,
+  url: string,
+  count: number,
+  timeoutMs: number,
+): Promise<Observation> {
+  const n = clamp(count, AGENT_COUNT);
+  const t = clamp(timeoutMs, AGENT_TIMEOUT);
+  const answer = await askAgent(kc, namespace, agent, "dial", { target: url, count: String(n), timeoutMs: String(t) }, n * t + PROXY_OVERHEAD_MS);
+  if ("broken" in answer) return { kind: "broken", message: answer.broken };
+  const attempts = answer.body.attempts;
+  if (!Array.isArray(attempts)) return { kind: "broken", message: `probe agent ${namespace}/${agent.pod}: /dial answer has no attempts` };
+  return { kind: "http", attempts: attempts.map(toAttempt) };
+}
+
+function toAttempt(raw: unknown): Attempt {
+  const a = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
+  const error = typeof a.error === "string" && FAILURE_KINDS.has(a.error) ? (a.error as FailureKind) : a.ok === true ? null : "other";
+  return {
+    ok: a.ok === true,
+    status: typeof a.status === "number" ? a.status : null,
+    identity: parseIdentity(a.identity),
+    error,
+    latencyMs: typeof a.latencyMs === "number" ? a.latencyMs : 0,
+  };
+}
+
+/** Asks the agent to resolve `name` with the cluster's DNS. */
+export async function resolveFromPod(
+  kc: k8s.KubeConfig,
+  namespace: string,
+  agent: ProbeAgentInfo,
+  name: string,
+  recordType: "A" | "CNAME",
+  timeoutMs: number,
+): Promise<Observation> {
+  const answer = await askAgent(kc, namespace, agent, "resolve", { name, type: recordType }, timeoutMs + PROXY_OVERHEAD_MS);
+  if ("broken" in answer) return { kind: "broken", message: answer.broken };
+  const body = answer.body;
+  if (body.ok === true && Array.isArray(body.records)) {
+    return { kind: "dns", ok: true, records: body.records.map((r) => (typeof r === "string" ? r : JSON.stringify(r))) };
+  }
+  return { kind: "dns", ok: false, error: typeof body.error === "string" ? body.error : "other" };
+}

@@ -1,0 +1,141 @@
+/**
+ * The rule catalogue: every reachability fact the verifier proves, each with a
+ * stable id (used as the JUnit classname and in `--only`/`--skip` filters) and
+ * one plain sentence a learner can read next to a ✗.
+ *
+ * Source of truth: the reachability table in DESIGN.md and
+ * https://kubernetes.io/docs/concepts/services-networking/service/
+ */
+
+/** Where a probe is sent from. `api` checks read the discovered objects and send no traffic. */
+export type Vantage = "outside" | "pod" | "api-proxy" | "api";
+
+/** A rule of the catalogue. */
+export interface Rule {
+  readonly id: RuleId;
+  readonly sentence: string;
+  /** The vantages this rule is probed from. */
+  readonly vantages: readonly Vantage[];
+}
+
+const catalogue = {
+  "pod-ip-not-from-outside": {
+    sentence: "A pod IP belongs to the cluster's pod network: it is not routed to from outside the cluster",
+    vantages: ["outside"],
+  },
+  "pod-ip-from-pod": {
+    sentence: "Every pod can reach every other pod by its pod IP and container port, on any node",
+    vantages: ["pod"],
+  },
+  "clusterip-not-from-outside": {
+    sentence: "A ClusterIP is virtual: only traffic inside the cluster is translated to a pod",
+    vantages: ["outside"],
+  },
+  "clusterip-from-pod": {
+    sentence: "From any pod, the ClusterIP and Service port reach one of the Service's ready pods",
+    vantages: ["pod"],
+  },
+  "clusterip-no-node-port": {
+    sentence: "A ClusterIP Service opens no port on the nodes",
+    vantages: ["api"],
+  },
+  "dns-resolves-in-cluster": {
+    sentence: "Inside the cluster, <service>.<namespace>.svc.<cluster domain> resolves to the ClusterIP",
+    vantages: ["pod"],
+  },
+  "dns-name-answers": {
+    sentence: "Inside the cluster, the Service's DNS name and port reach one of its ready pods",
+    vantages: ["pod"],
+  },
+  "dns-not-outside": {
+    sentence: "Cluster DNS names exist only inside the cluster: they do not resolve outside it",
+    vantages: ["outside"],
+  },
+  "nodeport-from-outside": {
+    sentence: "A NodePort answers from outside on the same port of every node, control plane included",
+    vantages: ["outside"],
+  },
+  "nodeport-from-pod": {
+    sentence: "A NodePort also answers from inside the cluster on every node's address",
+    vantages: ["pod"],
+  },
+  "nodeport-in-range": {
+    sentence: "A node port is allocated from the node port range 30000-32767",
+    vantages: ["api"],
+  },
+  "lb-node-port-allocated": {
+    sentence: "A LoadBalancer Service is a NodePort Service too: a node port is allocated for each port",
+    vantages: ["api"],
+  },
+  "lb-from-outside": {
+    sentence: "A LoadBalancer address answers from outside the cluster",
+    vantages: ["outside"],
+  },
+  "lb-from-pod": {
+    sentence: "A LoadBalancer address also answers from inside the cluster",
+    vantages: ["pod"],
+  },
+  "service-via-api-proxy": {
+    sentence: "The API server's service proxy reaches one of the Service's ready pods",
+    vantages: ["api-proxy"],
+  },
+  "externalname-cname": {
+    sentence: "An ExternalName Service is only a DNS CNAME to its externalName; no proxying is involved",
+    vantages: ["pod"],
+  },
+  "externalname-no-proxy": {
+    sentence: "An ExternalName Service has no endpoints, so the API server's service proxy cannot reach it",
+    vantages: ["api-proxy"],
+  },
+  "headless-a-records": {
+    sentence: "A headless Service (clusterIP: None) has no virtual IP: its DNS name returns the ready pod IPs",
+    vantages: ["pod"],
+  },
+  "etp-local-only-local-nodes": {
+    sentence: "With externalTrafficPolicy: Local, only nodes running a ready pod of the Service answer on the node port",
+    vantages: ["outside"],
+  },
+  "etp-local-preserves-client": {
+    sentence: "With externalTrafficPolicy: Local, the pod sees the real client address, not a cluster address",
+    vantages: ["outside"],
+  },
+  "itp-local-same-node": {
+    sentence: "With internalTrafficPolicy: Local, a pod's request reaches only endpoints on its own node",
+    vantages: ["pod"],
+  },
+  "port-chain": {
+    sentence: "A request to the Service port is answered by the container listening on the targetPort",
+    vantages: ["pod"],
+  },
+  spread: {
+    sentence: "Requests through a Service with two or more ready pods are spread over more than one pod",
+    vantages: ["pod"],
+  },
+  "session-affinity": {
+    sentence: "With sessionAffinity: ClientIP, every request from one client reaches the same pod",
+    vantages: ["pod"],
+  },
+  "no-endpoints-refuse": {
+    sentence: "A Service with no ready pods refuses connections at once instead of letting them time out",
+    vantages: ["pod"],
+  },
+  "endpoints-match-selector": {
+    sentence: "A Service's endpoints are exactly the ready pods its label selector matches",
+    vantages: ["api"],
+  },
+  "probe-agent-per-node": {
+    sentence: "Every node runs a ready probe agent, so every node can be probed from inside",
+    vantages: ["api"],
+  },
+} as const satisfies Record<string, { sentence: string; vantages: readonly Vantage[] }>;
+
+/** The id of a rule in the catalogue. */
+export type RuleId = keyof typeof catalogue;
+
+/** Every rule, in catalogue order. */
+export const RULES: readonly Rule[] = (Object.keys(catalogue) as RuleId[]).map((id) => ({ id, ...catalogue[id] }));
+
+/** The rule with this id. */
+export function rule(id: RuleId): Rule {
+  return { id, ...catalogue[id] };
+}
