@@ -30,8 +30,6 @@ export interface RunningApp {
   readonly port: number;
   /** The address actually bound. */
   readonly address: string;
-  /** The readiness switch behind `/readyz`. */
-  readonly readiness: Readiness;
   /**
    * Stops accepting connections at once, closes idle keep-alive connections,
    * lets in-flight requests finish, and cuts whatever is left after `graceMs`
@@ -129,7 +127,8 @@ export function startApp(config: AppConfig, listen: ListenOptions = {}): Promise
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const [path, search] = splitTarget(request.url ?? "/");
-    const route = routes[path];
+    // Own keys only: a lookup must never land on an Object.prototype member.
+    const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
     if (route === undefined || (route.probeOnly && config.role !== "probe")) {
       const roleNote = route === undefined ? "" : ` (${path} is served by ROLE=probe only; this instance is ${config.role})`;
       sendJson(response, 404, { error: { path, message: `no such path${roleNote}; available: ${paths.join(", ")}` } });
@@ -137,7 +136,7 @@ export function startApp(config: AppConfig, listen: ListenOptions = {}): Promise
     }
     // HEAD is GET without a body; Node's response drops the body by itself.
     const method = request.method === "HEAD" ? "GET" : (request.method ?? "GET");
-    const handler = route.methods[method];
+    const handler = Object.hasOwn(route.methods, method) ? route.methods[method] : undefined;
     if (handler === undefined) {
       const allowed = Object.keys(route.methods).join(", ");
       sendJson(response, 405, { error: { method, message: `${path} allows ${allowed}` } }, { allow: allowed });
@@ -180,7 +179,7 @@ export function startApp(config: AppConfig, listen: ListenOptions = {}): Promise
       server.off("error", reject);
       const bound = server.address() as AddressInfo;
       listenPort = bound.port;
-      resolve({ port: bound.port, address: bound.address, readiness, close });
+      resolve({ port: bound.port, address: bound.address, close });
     });
   });
 }

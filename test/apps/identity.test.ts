@@ -124,3 +124,16 @@ describe("routing", () => {
     expect(answer.json().error.method).toBe("DELETE");
   });
 });
+
+describe("odd request targets", () => {
+  const cleanup = new Cleanup();
+  afterEach(() => cleanup.run());
+
+  it.each(["/dial/..", "//healthz", "/healthz/", "*"])("answers %s with 404, not a crash", async (target) => {
+    const app = await startTestApp(cleanup, { ROLE: "probe" });
+    const answer = await request(app.port, target);
+    expect(answer.status).toBe(404);
+    expect(answer.json().error.path).toBe(target);
+    expect((await request(app.port, "/healthz")).status).toBe(200);
+  });
+});
