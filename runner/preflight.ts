@@ -37,8 +37,12 @@ export interface PreflightInput {
   readonly clusterName: string;
   /** Host ports the kind cluster will publish. */
   readonly hostPorts: readonly HostPort[];
-  /** True when this lab's Pulumi state records a kind cluster of that name, i.e. the lab created it. */
-  readonly clusterOwnedByLab: boolean;
+  /**
+   * Whether this lab's Pulumi state records a kind cluster of that name (the
+   * lab created it). Asked only when such a cluster exists, so a machine that
+   * fails the other checks never reaches Pulumi.
+   */
+  readonly clusterOwnedByLab: () => Promise<boolean>;
   /** Where to edit the mappings or the name, shown in fix hints. Default `stacks/Pulumi.dev.yaml`. */
   readonly configFile?: string;
   /** Runs docker and kind; replaced in tests. Default {@link runCommand}. */
@@ -58,14 +62,16 @@ export async function preflight(input: PreflightInput): Promise<PreflightResult>
   const [docker, kind] = await Promise.all([checkDocker(run, env, dockerTimeoutMs), checkKind(run, env)]);
   const checks: PreflightCheck[] = [docker, kind];
   let kindClusters: string[] = [];
+  let ownClusterRunning = false;
   if (docker.status === "pass" && kind.status === "pass") {
     const listed = await listKindClusters(run, env);
     kindClusters = listed.clusters;
-    checks.push(listed.error === undefined ? judgeCluster(input, kindClusters, configFile) : { id: "cluster", status: "fail", message: listed.error });
+    const exists = kindClusters.includes(input.clusterName);
+    ownClusterRunning = exists && (await input.clusterOwnedByLab());
+    checks.push(listed.error === undefined ? judgeCluster(input.clusterName, exists, ownClusterRunning, configFile) : { id: "cluster", status: "fail", message: listed.error });
   } else {
     checks.push({ id: "cluster", status: "skip", message: "kind clusters not listed: needs a working Docker and kind" });
   }
-  const ownClusterRunning = input.clusterOwnedByLab && kindClusters.includes(input.clusterName);
   checks.push(ownClusterRunning ? { id: "ports", status: "skip", message: `host ports are held by this lab's own cluster "${input.clusterName}"` } : await checkPorts(input.hostPorts, configFile));
   return { ok: checks.every((check) => check.status !== "fail"), checks, kindClusters };
 }
@@ -121,12 +127,11 @@ async function listKindClusters(run: CommandRunner, env: NodeJS.ProcessEnv): Pro
   };
 }
 
-function judgeCluster(input: PreflightInput, clusters: readonly string[], configFile: string): PreflightCheck {
-  const name = input.clusterName;
-  if (!clusters.includes(name)) {
+function judgeCluster(name: string, exists: boolean, ownedByLab: boolean, configFile: string): PreflightCheck {
+  if (!exists) {
     return { id: "cluster", status: "pass", message: `no kind cluster named "${name}" yet: the lab will create it` };
   }
-  if (input.clusterOwnedByLab) {
+  if (ownedByLab) {
     return { id: "cluster", status: "pass", message: `kind cluster "${name}" exists and was created by this lab: \`up\` keeps it` };
   }
   return {

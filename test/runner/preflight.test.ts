@@ -20,7 +20,7 @@ function fake(programs: Record<string, FakeProgram>): FakeCli {
 afterEach(() => fakes.splice(0).forEach((cli) => cli.cleanup()));
 
 function input(env: NodeJS.ProcessEnv, overrides: Partial<PreflightInput> = {}): PreflightInput {
-  return { clusterName: "svclab", hostPorts: [], clusterOwnedByLab: false, env, ...overrides };
+  return { clusterName: "svclab", hostPorts: [], clusterOwnedByLab: async () => false, env, ...overrides };
 }
 
 function check(result: PreflightResult, id: string) {
@@ -150,7 +150,7 @@ describe("preflight", () => {
     const cli = fake({ docker: healthyDocker, kind: kindWith("svclab\n") });
     const heldByCluster = await holdPort();
     try {
-      const result = await preflight(input(cli.env, { clusterOwnedByLab: true, hostPorts: [{ listenAddress: "127.0.0.1", hostPort: heldByCluster.port }] }));
+      const result = await preflight(input(cli.env, { clusterOwnedByLab: async () => true, hostPorts: [{ listenAddress: "127.0.0.1", hostPort: heldByCluster.port }] }));
       expect(result.ok).toBe(true);
       expect(check(result, "cluster").status).toBe("pass");
       expect(check(result, "ports")).toEqual({ id: "ports", status: "skip", message: 'host ports are held by this lab\'s own cluster "svclab"' });

@@ -1,0 +1,172 @@
+/**
+ * `svclab lab` and `svclab down`: thin commands over {@link runLab} and
+ * {@link runDown}. Parse → wire the real Pulumi backend and verifier → run →
+ * one-line error → exit code.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Command, Option } from "commander";
+import { KubeApiError, VerifyOptionError, renderJson, renderJunit, renderTable, verify } from "../verifier";
+import { progressPrinter } from "../verifier/cli";
+import { runDown } from "./down";
+import { EXIT_CANNOT_RUN, LabError, summarizeError } from "./errors";
+import { LabIo, LabVerify, runLab } from "./lab";
+import { readLabSettings } from "./lab-settings";
+import { DEFAULT_PASSPHRASE, DEFAULT_STACK, createPulumiBackend } from "./pulumi";
+
+/** How long the lab's verifier waits for rollouts and endpoints, in ms (a fresh cluster is slower than the verifier's own default). */
+export const LAB_VERIFY_DEADLINE_MS = 180_000;
+
+const LAB_HELP = `
+What it does:
+  1. preflight: Docker daemon, kind, free host ports, no foreign kind cluster
+  2. pulumi up of the stack program (file backend in .pulumi-state/, no login;
+     passphrase "${DEFAULT_PASSPHRASE}" unless PULUMI_CONFIG_PASSPHRASE is set)
+  3. the verifier's matrix, then the URLs to try
+  Run it again on a running lab: nothing changes, it verifies again.
+  Ctrl-C during up: Pulumi stops after the steps in flight; the next lab or
+  down recovers.
+
+Exit codes:
+  0  the lab is up and every probe passed
+  1  the lab is up and some probe failed
+  2  preflight failed, pulumi up failed, or the verifier could not run
+  130 interrupted`;
+
+const DOWN_HELP = `
+Destroys the stack, then checks that no kind cluster, no cloud-provider-kind
+container and no kind-<name> kubeconfig context of the lab is left. Safe to
+run twice and after a failed or interrupted lab. A kind cluster the lab did
+not create is reported, never deleted.
+
+Exit codes:
+  0  nothing of the lab is left
+  1  something is left (listed with the command that removes it)
+  2  pulumi destroy failed or the leftovers could not be checked
+  130 interrupted`;
+
+interface LabFlags {
+  stack: string;
+  skipVerify?: boolean;
+  format: "table" | "json" | "junit";
+}
+
+interface DownFlags {
+  stack: string;
+}
+
+const stackOption = () => new Option("--stack <name>", "Pulumi stack (config in stacks/Pulumi.<name>.yaml)").default(DEFAULT_STACK);
+
+/** The `lab` subcommand. */
+export function labCommand(): Command {
+  return new Command("lab")
+    .description("Create the kind Services lab with Pulumi, verify every Service, and print the URLs to try (npm run lab).")
+    .addOption(stackOption())
+    .option("--skip-verify", "stop after pulumi up, without running the verifier")
+    .addOption(new Option("--format <format>", "verifier report format").choices(["table", "json", "junit"]).default("table"))
+    .addHelpText("after", LAB_HELP)
+    .action(async (flags: LabFlags) => {
+      process.exitCode = await guarded("lab", (interrupts) => {
+        const projectDir = findProjectDir();
+        return runLab(
+          { stackName: flags.stack, skipVerify: flags.skipVerify === true, machineReadable: flags.format !== "table", ...interrupts },
+          {
+            backend: createPulumiBackend({ projectDir, stackName: flags.stack }),
+            settings: readLabSettings(projectDir, flags.stack),
+            verify: verifyWith(flags.format),
+            io: processIo,
+          },
+        );
+      });
+    });
+}
+
+/** The `down` subcommand. */
+export function downCommand(): Command {
+  return new Command("down")
+    .description("Destroy the lab and prove nothing of it is left (npm run lab:down).")
+    .addOption(stackOption())
+    .addHelpText("after", DOWN_HELP)
+    .action(async (flags: DownFlags) => {
+      process.exitCode = await guarded("down", (interrupts) => {
+        const projectDir = findProjectDir();
+        return runDown(
+          { stackName: flags.stack, ...interrupts },
+          { backend: createPulumiBackend({ projectDir, stackName: flags.stack }), settings: readLabSettings(projectDir, flags.stack), io: processIo },
+        );
+      });
+    });
+}
+
+const processIo: LabIo = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+};
+
+interface Interrupts {
+  readonly signal: AbortSignal;
+  readonly interrupted: () => boolean;
+}
+
+/**
+ * Runs `task` with signal handling and turns failures into one line and an
+ * exit code. Ctrl-C in a terminal reaches Pulumi directly (same process
+ * group), which then stops gracefully; so the first SIGINT only notes it. A
+ * second one, or SIGTERM (a CI job being cancelled), aborts the operation,
+ * which forwards SIGINT to Pulumi in case it was not reached.
+ */
+async function guarded(name: string, task: (interrupts: Interrupts) => Promise<number>): Promise<number> {
+  const controller = new AbortController();
+  let interruptCount = 0;
+  const onSigint = () => {
+    interruptCount += 1;
+    if (interruptCount === 1) {
+      process.stderr.write(`\nsvclab ${name}: Ctrl-C: Pulumi finishes the steps in flight and saves its state (Ctrl-C again stops at once)\n`);
+    } else {
+      controller.abort();
+    }
+  };
+  const onSigterm = () => controller.abort();
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigterm);
+  try {
+    return await task({ signal: controller.signal, interrupted: () => interruptCount > 0 });
+  } catch (error) {
+    const exitCode = error instanceof LabError ? error.exitCode : EXIT_CANNOT_RUN;
+    process.stderr.write(`svclab ${name}: ${error instanceof LabError ? error.message : summarizeError(error)}\n`);
+    return exitCode;
+  } finally {
+    process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onSigterm);
+  }
+}
+
+function verifyWith(format: LabFlags["format"]): LabVerify {
+  return async (kubeconfig, namespace) => {
+    try {
+      const report = await verify({ kubeconfig, namespace, deadlineMs: LAB_VERIFY_DEADLINE_MS, onProgress: progressPrinter(process.stderr) });
+      const rendered = format === "json" ? renderJson(report) : format === "junit" ? renderJunit(report) : renderTable(report, { color: process.stdout.isTTY === true });
+      return { exitCode: report.exitCode, rendered: rendered.replace(/\n$/, "") };
+    } catch (error) {
+      if (error instanceof KubeApiError || error instanceof VerifyOptionError) {
+        throw new LabError(`the verifier could not run: ${error.message}`, EXIT_CANNOT_RUN);
+      }
+      throw error;
+    }
+  };
+}
+
+/** The svclab checkout: the nearest directory above this file holding Pulumi.yaml (works from runner/ and dist/runner/). */
+export function findProjectDir(start: string = __dirname): string {
+  let dir = start;
+  for (;;) {
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) {
+      return dir;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) {
+      throw new LabError(`no Pulumi.yaml found above ${start}: run the lab from the svclab checkout`, EXIT_CANNOT_RUN);
+    }
+    dir = parent;
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * `svclab down`: destroys the lab's stack, then proves nothing of it is left:
+ * no kind cluster, no cloud-provider-kind container, no `kind-<name>`
+ * kubeconfig context. Safe to run twice and after a failed or interrupted
+ * `lab`. It only ever removes what the stack's state shows the lab created;
+ * a cluster of the same name that the lab did not make is reported, never
+ * touched.
+ */
+import pc from "picocolors";
+import { CommandRunner, firstLine, runCommand } from "./exec";
+import { EXIT_CANNOT_RUN, EXIT_INTERRUPTED, EXIT_LEFTOVERS, EXIT_OK, LabError, summarizeError } from "./errors";
+import { filesWithContext, kubeconfigFiles } from "./kube-contexts";
+import type { LabIo } from "./lab";
+import type { LabSettings } from "./lab-settings";
+import type { LabBackend } from "./pulumi";
+import { recoverInterrupted } from "./recover";
+import { EMPTY_SNAPSHOT, StackSnapshot } from "./stack-state";
+
+export interface DownDeps {
+  readonly backend: LabBackend;
+  readonly settings: LabSettings;
+  readonly io: LabIo;
+  /** Runs kind, docker and kubectl. Default {@link runCommand}. */
+  readonly run?: CommandRunner;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Kubeconfig files to inspect. Default: as kubectl resolves them (KUBECONFIG, else ~/.kube/config). */
+  readonly kubeconfigFiles?: readonly string[];
+}
+
+export interface DownOptions {
+  readonly stackName: string;
+  /** Aborting it cancels `destroy` gracefully. */
+  readonly signal?: AbortSignal;
+  readonly interrupted?: () => boolean;
+}
+
+type Finding = { readonly status: "gone" | "removed" | "left" | "unknown" | "foreign"; readonly text: string };
+
+/** Destroys the lab and checks what is left; resolves to 0 (nothing left), 1 (something left) or throws a LabError. */
+export async function runDown(options: DownOptions, deps: DownDeps): Promise<number> {
+  const { backend, io } = deps;
+  const log = (line: string) => io.err(`  ${pc.dim("·")} ${line}`);
+  io.err(pc.bold(`svclab down: stack "${options.stackName}", state in ${backend.backendUrl}`));
+
+  const found = await backend.snapshot();
+  const snapshot = found ?? EMPTY_SNAPSHOT;
+  if (found === undefined) {
+    io.err(`No stack "${options.stackName}" exists: nothing to destroy.`);
+  } else {
+    await recoverInterrupted(snapshot, { backend, log, run: deps.run, env: deps.env, stackName: options.stackName });
+    if (snapshot.resourceCount === 0) {
+      io.err(`The stack "${options.stackName}" has no resources: nothing to destroy.`);
+    } else {
+      io.err(`Destroying ${snapshot.resourceCount} resources with \`pulumi destroy\`…`);
+      await destroy(options, deps, log);
+    }
+  }
+
+  const findings = await checkLeftovers(snapshot, deps);
+  io.err(["Left behind:", ...findings.map((finding) => `  ${MARKS[finding.status]} ${finding.text}`)].join("\n"));
+  if (findings.some((finding) => finding.status === "unknown")) {
+    throw new LabError("could not check everything the lab may have left (see above)", EXIT_CANNOT_RUN);
+  }
+  if (findings.some((finding) => finding.status === "left")) {
+    return EXIT_LEFTOVERS;
+  }
+  io.err("Nothing of the lab is left.");
+  return EXIT_OK;
+}
+
+const MARKS = { gone: pc.green("✓"), removed: pc.green("✓"), left: pc.red("✗"), unknown: pc.yellow("?"), foreign: pc.yellow("!") } as const;
+
+async function destroy(options: DownOptions, deps: DownDeps, log: (line: string) => void): Promise<void> {
+  try {
+    await deps.backend.destroy(log, options.signal);
+  } catch (error) {
+    if (options.signal?.aborted === true || options.interrupted?.() === true) {
+      throw new LabError("interrupted: Pulumi stopped after the deletions in flight and saved its state; run `npm run lab:down` again to finish", EXIT_INTERRUPTED);
+    }
+    throw new LabError(`pulumi destroy failed: ${summarizeError(error)}; fix the cause and run \`npm run lab:down\` again`, EXIT_CANNOT_RUN);
+  }
+}
+
+/** Checks the cluster, the containers and the kubeconfig context; removes those the state proves are the lab's. */
+async function checkLeftovers(snapshot: StackSnapshot, deps: DownDeps): Promise<Finding[]> {
+  const run = deps.run ?? runCommand;
+  const env = deps.env ?? process.env;
+  const owned = new Set([...snapshot.clusterNames, ...snapshot.pendingClusterNames]);
+  // In `existing` mode the lab makes no kind cluster; only what the state recorded is checked.
+  const clusterNames = [...new Set([...(deps.settings.clusterMode === "kind" ? [deps.settings.clusterName] : []), ...owned])];
+  const findings: Finding[] = [];
+
+  if (clusterNames.length > 0) {
+    const listed = await run("kind", ["get", "clusters"], { env });
+    if (listed.outcome !== "ok") {
+      findings.push({ status: "unknown", text: `kind clusters: \`kind get clusters\` failed (${firstLine(listed.stderr) || listed.outcome}); is Docker running and kind on PATH?` });
+    } else {
+      const existing = listed.stdout.split(/\r?\n/).map((line) => line.trim());
+      for (const name of clusterNames) {
+        findings.push(await settleCluster(name, existing.includes(name), owned.has(name), run, env));
+      }
+    }
+  }
+
+  for (const name of [...new Set([...snapshot.containerNames, ...snapshot.pendingContainerNames])]) {
+    findings.push(await settleContainer(name, run, env));
+  }
+
+  const files = deps.kubeconfigFiles ?? kubeconfigFiles(env);
+  for (const name of clusterNames) {
+    findings.push(await settleContext(`kind-${name}`, owned.has(name), files, run, env));
+  }
+  return findings;
+}
+
+async function settleCluster(name: string, exists: boolean, owned: boolean, run: CommandRunner, env: NodeJS.ProcessEnv): Promise<Finding> {
+  if (!exists) {
+    return { status: "gone", text: `no kind cluster "${name}"` };
+  }
+  if (!owned) {
+    return { status: "foreign", text: `kind cluster "${name}" exists but this lab's state never had it: left alone (\`kind delete cluster --name ${name}\` removes it if it is yours)` };
+  }
+  const deleted = await run("kind", ["delete", "cluster", "--name", name], { env, timeoutMs: 180_000 });
+  return deleted.outcome === "ok"
+    ? { status: "removed", text: `kind cluster "${name}" was still there and has been deleted` }
+    : { status: "left", text: `kind cluster "${name}" is still there and \`kind delete cluster --name ${name}\` failed (${firstLine(deleted.stderr) || deleted.outcome})` };
+}
+
+async function settleContainer(name: string, run: CommandRunner, env: NodeJS.ProcessEnv): Promise<Finding> {
+  const listed = await run("docker", ["ps", "--all", "--quiet", "--filter", `name=^/${name}$`], { env });
+  if (listed.outcome !== "ok") {
+    return { status: "unknown", text: `container "${name}": \`docker ps\` failed (${firstLine(listed.stderr) || listed.outcome})` };
+  }
+  if (listed.stdout.trim().length === 0) {
+    return { status: "gone", text: `no container "${name}"` };
+  }
+  const removed = await run("docker", ["rm", "--force", name], { env });
+  return removed.outcome === "ok"
+    ? { status: "removed", text: `container "${name}" was still there and has been removed` }
+    : { status: "left", text: `container "${name}" is still there and \`docker rm --force ${name}\` failed (${firstLine(removed.stderr) || removed.outcome})` };
+}
+
+/**
+ * kind removes its context when it deletes the cluster. One that outlives the
+ * cluster points at nothing: when the state shows the lab made the cluster,
+ * it is removed with kubectl (and the message says so); otherwise, or
+ * without kubectl, the commands to run are printed and the user's kubeconfig
+ * is not edited.
+ */
+async function settleContext(context: string, owned: boolean, files: readonly string[], run: CommandRunner, env: NodeJS.ProcessEnv): Promise<Finding> {
+  const holders = filesWithContext(files, context);
+  if (holders.length === 0) {
+    return { status: "gone", text: `no kubeconfig context "${context}"` };
+  }
+  const commands = holders.map((file) => `kubectl config delete-context ${context} --kubeconfig ${file} && kubectl config delete-cluster ${context} --kubeconfig ${file} && kubectl config delete-user ${context} --kubeconfig ${file}`);
+  if (!owned) {
+    return { status: "foreign", text: `kubeconfig context "${context}" is in ${holders.join(", ")} and the stack state does not show the lab made it: left alone (remove it with: ${commands.join("; ")})` };
+  }
+  for (const file of holders) {
+    for (const kind of ["delete-context", "delete-cluster", "delete-user"]) {
+      const result = await run("kubectl", ["config", kind, context, "--kubeconfig", file], { env });
+      if (result.outcome !== "ok" && kind === "delete-context") {
+        return { status: "left", text: `kubeconfig context "${context}" is still in ${file} and kubectl could not remove it (${firstLine(result.stderr) || result.outcome}); run: ${commands.join("; ")}` };
+      }
+    }
+  }
+  return { status: "removed", text: `kubeconfig context "${context}" outlived its cluster and has been removed from ${holders.join(", ")} with kubectl` };
+}

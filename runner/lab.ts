@@ -1,0 +1,137 @@
+/**
+ * `svclab lab`: from nothing to a verified Services lab in one command.
+ * preflight → recover what an interrupted run left → `pulumi up` with live
+ * progress → the verifier (its readiness deadline waits for rollouts and
+ * endpoints) → the URLs to try → the verifier's exit code.
+ */
+import pc from "picocolors";
+import { CommandRunner } from "./exec";
+import { EXIT_CANNOT_RUN, EXIT_INTERRUPTED, EXIT_OK, LabError, summarizeError } from "./errors";
+import { withTempKubeconfig } from "./kubeconfig-file";
+import type { LabSettings } from "./lab-settings";
+import { PreflightInput, PreflightResult, preflight as realPreflight } from "./preflight";
+import type { LabBackend, LabOutputs } from "./pulumi";
+import { recoverInterrupted } from "./recover";
+import { EMPTY_SNAPSHOT, StackSnapshot, ownsCluster } from "./stack-state";
+import { formatLabUrls } from "./urls";
+
+/** Where `lab` and `down` write: `out` carries the verifier's report, `err` everything else. */
+export interface LabIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+/** The verifier as the lab uses it: a kubeconfig file in, an exit code and the rendered report out. */
+export type LabVerify = (kubeconfigFile: string, namespace: string) => Promise<{ readonly exitCode: number; readonly rendered: string }>;
+
+export interface LabDeps {
+  readonly backend: LabBackend;
+  readonly settings: LabSettings;
+  readonly verify: LabVerify;
+  readonly io: LabIo;
+  /** Default: the real {@link realPreflight}. */
+  readonly preflight?: (input: PreflightInput) => Promise<PreflightResult>;
+  /** Runs kind and docker during recovery. */
+  readonly run?: CommandRunner;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface LabOptions {
+  /** The Pulumi stack. */
+  readonly stackName: string;
+  /** Stop after `up`, without verifying. Default false. */
+  readonly skipVerify?: boolean;
+  /** True when the report is for machines (json, junit): the URLs then go to stderr, keeping stdout parseable. */
+  readonly machineReadable?: boolean;
+  /** Aborting it cancels `up` gracefully (Pulumi finishes the steps in flight and saves its state). */
+  readonly signal?: AbortSignal;
+  /** Whether Ctrl-C was pressed; the terminal delivers it to Pulumi itself. */
+  readonly interrupted?: () => boolean;
+}
+
+/** Runs the whole lab; resolves to the exit code. Errors that stop the run are {@link LabError}s. */
+export async function runLab(options: LabOptions, deps: LabDeps): Promise<number> {
+  const { backend, settings, io } = deps;
+  const log = (line: string) => io.err(`  ${pc.dim("·")} ${line}`);
+
+  io.err(pc.bold(`svclab lab: stack "${options.stackName}", state in ${backend.backendUrl}`));
+  let cached: StackSnapshot | undefined;
+  const readSnapshot = async (): Promise<StackSnapshot> => (cached ??= (await backend.snapshot()) ?? EMPTY_SNAPSHOT);
+
+  if (settings.clusterMode === "kind") {
+    const checks = await (deps.preflight ?? realPreflight)({
+      clusterName: settings.clusterName,
+      hostPorts: settings.hostPorts,
+      clusterOwnedByLab: async () => ownsCluster(await readSnapshot(), settings.clusterName),
+      configFile: settings.configFile,
+      run: deps.run,
+      env: deps.env,
+    });
+    io.err(formatChecklist(checks));
+    if (!checks.ok) {
+      throw new LabError("preflight failed: nothing was created; fix the items marked ✗ and run the lab again", EXIT_CANNOT_RUN);
+    }
+  } else {
+    io.err(`Preflight: cluster mode "${settings.clusterMode}": Docker, kind and host port checks do not apply`);
+  }
+
+  const snapshot = await readSnapshot();
+  await recoverInterrupted(snapshot, { backend, log, run: deps.run, env: deps.env, stackName: options.stackName });
+
+  io.err(
+    snapshot.resourceCount > 0
+      ? `The lab is already up (${snapshot.resourceCount} resources): \`pulumi up\` is idempotent, so it changes only what differs from the program (normally nothing), then the lab verifies again.`
+      : "Creating the lab with `pulumi up` (a first run builds the image and the cluster: a few minutes).",
+  );
+  const outputs = await up(options, deps, log);
+
+  let exitCode = EXIT_OK;
+  if (options.skipVerify === true) {
+    io.err("Verification skipped (--skip-verify).");
+  } else {
+    exitCode = await verifyLab(outputs, deps);
+  }
+  const urls = formatLabUrls(outputs);
+  const urlSink = options.machineReadable === true ? io.err : io.out;
+  if (urls.length > 0) {
+    urlSink(["", pc.bold("Try it yourself:"), ...urls].join("\n"));
+  }
+  return exitCode;
+}
+
+async function up(options: LabOptions, deps: LabDeps, log: (line: string) => void): Promise<LabOutputs> {
+  try {
+    return await deps.backend.up(log, options.signal);
+  } catch (error) {
+    if (options.signal?.aborted === true || options.interrupted?.() === true) {
+      throw new LabError(
+        "interrupted: Pulumi stopped after the operations in flight and saved its state; `npm run lab` continues from there, `npm run lab:down` removes what was created",
+        EXIT_INTERRUPTED,
+      );
+    }
+    throw new LabError(
+      `pulumi up failed: ${summarizeError(error)}; fix the cause and run \`npm run lab\` again (it resumes), or remove what was created with \`npm run lab:down\``,
+      EXIT_CANNOT_RUN,
+    );
+  }
+}
+
+async function verifyLab(outputs: LabOutputs, deps: LabDeps): Promise<number> {
+  const kubeconfig = outputs.kubeconfig;
+  const namespace = outputs.namespace;
+  if (typeof kubeconfig !== "string" || typeof namespace !== "string") {
+    throw new LabError("the stack has no kubeconfig or namespace output to verify with; run `npm run lab` again after a successful `pulumi up`", EXIT_CANNOT_RUN);
+  }
+  deps.io.err(`Verifying every Service in namespace "${namespace}" (the verifier waits for rollouts and endpoints first)…`);
+  const result = await withTempKubeconfig(kubeconfig, (file) => deps.verify(file, namespace));
+  deps.io.out(result.rendered);
+  return result.exitCode;
+}
+
+const MARKS = { pass: pc.green("✓"), fail: pc.red("✗"), skip: pc.dim("-") } as const;
+
+/** The preflight result as the checklist the CLI prints. */
+export function formatChecklist(result: PreflightResult): string {
+  const width = Math.max(...result.checks.map((check) => check.id.length));
+  return ["Preflight:", ...result.checks.map((check) => `  ${MARKS[check.status]} ${check.id.padEnd(width)}  ${check.message}`)].join("\n");
+}

@@ -1,0 +1,170 @@
+/**
+ * The boundary between the runner and Pulumi: the Automation API
+ * (`@pulumi/pulumi/automation`) driving the project's own stack program with
+ * a file backend inside the project, so no login and no prompt is needed.
+ * Everything the runner asks of Pulumi goes through {@link LabBackend}, which
+ * tests replace with a fake.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { EngineEvent, LocalWorkspace, LocalWorkspaceOptions, PulumiCommand, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
+import { version as sdkVersion } from "@pulumi/pulumi/version";
+import { ProgressSink, describeEngineEvent } from "./progress";
+import { StackLock, findStackLocks } from "./locks";
+import { StackSnapshot, readSnapshot } from "./stack-state";
+
+/** The stack `lab` and `down` use unless told otherwise. */
+export const DEFAULT_STACK = "dev";
+/**
+ * Passphrase of the lab's stack secrets (the kubeconfig). It only protects a
+ * throw-away local lab; set PULUMI_CONFIG_PASSPHRASE (or
+ * PULUMI_CONFIG_PASSPHRASE_FILE) to use your own.
+ */
+export const DEFAULT_PASSPHRASE = "svclab-lab";
+/**
+ * Pulumi CLI version installed into `.pulumi-cli` when none is on PATH: the
+ * version of the @pulumi/pulumi SDK that package-lock.json pins, which the
+ * Automation API's installer picks by default.
+ */
+export const PINNED_PULUMI_VERSION: string = sdkVersion;
+/** Directory, inside the project, of the file backend. */
+export const STATE_DIR_NAME = ".pulumi-state";
+/** Directory, inside the project, of a CLI installed on first use. */
+export const CLI_DIR_NAME = ".pulumi-cli";
+
+/** Stack outputs as plain values (secrets decrypted), keyed by output name. */
+export type LabOutputs = Readonly<Record<string, unknown>>;
+
+/** What the runner needs from Pulumi. */
+export interface LabBackend {
+  /** Where state lives, for messages (e.g. `file:///home/me/svclab/.pulumi-state`). */
+  readonly backendUrl: string;
+  /** The stack's state, or `undefined` when the stack does not exist yet. Creates nothing. */
+  snapshot(): Promise<StackSnapshot | undefined>;
+  /** Locks held on the stack, stale ones marked. */
+  locks(): StackLock[];
+  /** Removes the stack's locks (`pulumi cancel`); only for stale ones. */
+  cancel(): Promise<void>;
+  /** Drops the pending creates an interrupted run left (`pulumi refresh --clear-pending-creates`). */
+  clearPendingOperations(onProgress: ProgressSink): Promise<void>;
+  /** `pulumi up`: creates or updates, idempotent. Aborting the signal cancels it gracefully. */
+  up(onProgress: ProgressSink, signal?: AbortSignal): Promise<LabOutputs>;
+  /** `pulumi destroy` of everything in the stack; the stack and its history stay. */
+  destroy(onProgress: ProgressSink, signal?: AbortSignal): Promise<void>;
+  /** The last successful `up`'s outputs, or `undefined` when there is no stack or no output. */
+  outputs(): Promise<LabOutputs | undefined>;
+}
+
+export interface PulumiBackendOptions {
+  /** The project directory (holds Pulumi.yaml). */
+  readonly projectDir: string;
+  /** Stack name. Default {@link DEFAULT_STACK}. */
+  readonly stackName?: string;
+  /** Environment the passphrase is read from. Default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** A {@link LabBackend} over the Automation API and the project's stack program. */
+export function createPulumiBackend(options: PulumiBackendOptions): LabBackend {
+  const stackName = options.stackName ?? DEFAULT_STACK;
+  const env = options.env ?? process.env;
+  const stateDir = path.join(options.projectDir, STATE_DIR_NAME);
+  const backendUrl = `file://${stateDir.split(path.sep).join("/")}`;
+  let command: Promise<PulumiCommand> | undefined;
+
+  const workspaceOptions = async (onProgress?: ProgressSink): Promise<LocalWorkspaceOptions> => {
+    // The file backend refuses a directory that does not exist.
+    fs.mkdirSync(stateDir, { recursive: true });
+    command ??= resolvePulumiCommand(options.projectDir, onProgress);
+    return {
+      workDir: options.projectDir,
+      pulumiCommand: await command,
+      secretsProvider: "passphrase",
+      envVars: { PULUMI_BACKEND_URL: backendUrl, PULUMI_SKIP_UPDATE_CHECK: "true", ...passphraseEnv(env) },
+    };
+  };
+  const select = async (): Promise<Stack | undefined> => {
+    try {
+      return await LocalWorkspace.selectStack({ stackName, workDir: options.projectDir }, await workspaceOptions());
+    } catch (error) {
+      if (error instanceof StackNotFoundError) {
+        return undefined;
+      }
+      throw error;
+    }
+  };
+  const createOrSelect = async (onProgress: ProgressSink): Promise<Stack> =>
+    LocalWorkspace.createOrSelectStack({ stackName, workDir: options.projectDir }, await workspaceOptions(onProgress));
+  const onEvent = (onProgress: ProgressSink) => (event: EngineEvent) => {
+    const line = describeEngineEvent(event);
+    if (line !== undefined) {
+      onProgress(line);
+    }
+  };
+
+  return {
+    backendUrl,
+    async snapshot() {
+      const stack = await select();
+      return stack === undefined ? undefined : readSnapshot((await stack.exportStack()).deployment);
+    },
+    locks: () => findStackLocks(stateDir, stackName),
+    async cancel() {
+      const stack = await select();
+      await stack?.cancel();
+    },
+    async clearPendingOperations(onProgress) {
+      const stack = await select();
+      await stack?.refresh({ clearPendingCreates: true, onEvent: onEvent(onProgress) });
+    },
+    async up(onProgress, signal) {
+      const stack = await createOrSelect(onProgress);
+      const result = await stack.up({ onEvent: onEvent(onProgress), signal });
+      return plainOutputs(result.outputs);
+    },
+    async destroy(onProgress, signal) {
+      const stack = await select();
+      await stack?.destroy({ onEvent: onEvent(onProgress), signal });
+    },
+    async outputs() {
+      const stack = await select();
+      if (stack === undefined) {
+        return undefined;
+      }
+      const outputs = plainOutputs(await stack.outputs());
+      return Object.keys(outputs).length === 0 ? undefined : outputs;
+    },
+  };
+}
+
+/**
+ * The lab's passphrase unless the user set their own: nothing prompts, and a
+ * user's PULUMI_CONFIG_PASSPHRASE(_FILE) always wins.
+ */
+export function passphraseEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  if (env.PULUMI_CONFIG_PASSPHRASE !== undefined) {
+    return { PULUMI_CONFIG_PASSPHRASE: env.PULUMI_CONFIG_PASSPHRASE };
+  }
+  if (env.PULUMI_CONFIG_PASSPHRASE_FILE !== undefined) {
+    return { PULUMI_CONFIG_PASSPHRASE_FILE: env.PULUMI_CONFIG_PASSPHRASE_FILE };
+  }
+  return { PULUMI_CONFIG_PASSPHRASE: DEFAULT_PASSPHRASE };
+}
+
+/**
+ * The `pulumi` on PATH, else the pinned version installed under
+ * `.pulumi-cli` (downloaded from get.pulumi.com once, reused afterwards).
+ */
+async function resolvePulumiCommand(projectDir: string, onProgress?: ProgressSink): Promise<PulumiCommand> {
+  try {
+    return await PulumiCommand.get();
+  } catch {
+    const root = path.join(projectDir, CLI_DIR_NAME);
+    onProgress?.(`no pulumi CLI on PATH: using Pulumi ${PINNED_PULUMI_VERSION} in ${CLI_DIR_NAME}/ (installed on first use)`);
+    return PulumiCommand.install({ root });
+  }
+}
+
+function plainOutputs(outputs: Record<string, { value: unknown }>): LabOutputs {
+  return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
+}

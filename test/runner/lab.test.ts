@@ -1,0 +1,183 @@
+import * as fs from "node:fs";
+import { EXIT_CANNOT_RUN, EXIT_INTERRUPTED, LabError } from "../../runner/errors";
+import { LabDeps, LabOptions, runLab } from "../../runner/lab";
+import type { LabSettings } from "../../runner/lab-settings";
+import type { PreflightInput, PreflightResult } from "../../runner/preflight";
+import { EMPTY_SNAPSHOT } from "../../runner/stack-state";
+import { FakeBackend, captureIo, fakeRunner } from "./fake-backend";
+
+const settings: LabSettings = { clusterMode: "kind", clusterName: "svclab", hostPorts: [{ listenAddress: "127.0.0.1", hostPort: 30080 }], configFile: "stacks/Pulumi.dev.yaml" };
+const passingPreflight: PreflightResult = {
+  ok: true,
+  kindClusters: [],
+  checks: [
+    { id: "docker", status: "pass", message: "Docker daemon reachable (server 27.3.1)" },
+    { id: "kind", status: "pass", message: "kind v0.30.0 go1.24.6 linux/amd64" },
+  ],
+};
+const options: LabOptions = { stackName: "dev" };
+
+interface VerifyCall {
+  file: string;
+  namespace: string;
+  content: string;
+  mode: number;
+}
+
+function setup(backend: FakeBackend, overrides: Partial<LabDeps> = {}, verifyExit = 0) {
+  const captured = captureIo();
+  const verifyCalls: VerifyCall[] = [];
+  const preflightInputs: PreflightInput[] = [];
+  const deps: LabDeps = {
+    backend,
+    settings,
+    io: captured.io,
+    preflight: async (input) => {
+      preflightInputs.push(input);
+      return passingPreflight;
+    },
+    verify: async (file, namespace) => {
+      verifyCalls.push({ file, namespace, content: fs.readFileSync(file, "utf8"), mode: fs.statSync(file).mode & 0o777 });
+      return { exitCode: verifyExit, rendered: "MATRIX" };
+    },
+    run: fakeRunner({}),
+    ...overrides,
+  };
+  return { deps, verifyCalls, preflightInputs, ...captured };
+}
+
+async function labError(promise: Promise<unknown>): Promise<LabError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  if (!(error instanceof LabError)) {
+    throw new Error(`expected a LabError, got ${String(error)}`);
+  }
+  return error;
+}
+
+describe("lab", () => {
+  it("creates nothing when preflight fails and says so", async () => {
+    const backend = new FakeBackend();
+    const failing: PreflightResult = { ok: false, kindClusters: [], checks: [{ id: "kind", status: "fail", message: "kind is not on PATH: install kind" }] };
+    const { deps, err, verifyCalls } = setup(backend, { preflight: async () => failing });
+    const error = await labError(runLab(options, deps));
+    expect(error.exitCode).toBe(EXIT_CANNOT_RUN);
+    expect(error.message).toBe("preflight failed: nothing was created; fix the items marked ✗ and run the lab again");
+    expect(err.join("\n")).toContain("✗ kind  kind is not on PATH: install kind");
+    expect(backend.calls).not.toContain("up");
+    expect(verifyCalls).toHaveLength(0);
+  });
+
+  it("runs up, verifies with a private temporary kubeconfig, and removes it afterwards", async () => {
+    const backend = new FakeBackend();
+    const { deps, verifyCalls, out } = setup(backend);
+    await expect(runLab(options, deps)).resolves.toBe(0);
+    expect(backend.calls.indexOf("up")).toBeGreaterThan(-1);
+    expect(verifyCalls).toHaveLength(1);
+    expect(verifyCalls[0]).toMatchObject({ namespace: "svclab", content: "apiVersion: v1\nkind: Config\ncurrent-context: kind-svclab\n", mode: 0o600 });
+    expect(fs.existsSync(verifyCalls[0].file)).toBe(false);
+    expect(out[0]).toBe("MATRIX");
+  });
+
+  it("exits with the verifier's exit code", async () => {
+    const { deps } = setup(new FakeBackend(), {}, 1);
+    await expect(runLab(options, deps)).resolves.toBe(1);
+  });
+
+  it("prints every kind of URL from the stack outputs after the matrix", async () => {
+    const { deps, out } = setup(new FakeBackend());
+    await runLab(options, deps);
+    const text = out.join("\n");
+    expect(text.indexOf("MATRIX")).toBeLessThan(text.indexOf("Try it yourself:"));
+    expect(text).toContain("http://172.18.0.2:30080  http://172.18.0.3:30080");
+    expect(text).toContain("http://127.0.0.1:30080");
+    expect(text).toContain("frontend-lb  http://172.18.0.9:80");
+    expect(text).toContain("run `kubectl --context kind-svclab proxy` in another terminal first");
+    expect(text).toContain("http://localhost:8001/api/v1/namespaces/svclab/services/backend:http/proxy/");
+  });
+
+  it("keeps stdout for the report when it is machine-readable", async () => {
+    const { deps, out, err } = setup(new FakeBackend());
+    await runLab({ ...options, machineReadable: true }, deps);
+    expect(out).toEqual(["MATRIX"]);
+    expect(err.join("\n")).toContain("Try it yourself:");
+  });
+
+  it("reports a failed up in one line, does not verify, and leaves a state down can remove", async () => {
+    const backend = new FakeBackend();
+    backend.upError = new Error("code: 255\n stdout: \n stderr: error: kind create cluster failed: port is already allocated\n");
+    const { deps, verifyCalls } = setup(backend);
+    const error = await labError(runLab(options, deps));
+    expect(error.exitCode).toBe(EXIT_CANNOT_RUN);
+    expect(error.message).toBe(
+      "pulumi up failed: error: kind create cluster failed: port is already allocated; fix the cause and run `npm run lab` again (it resumes), or remove what was created with `npm run lab:down`",
+    );
+    expect(verifyCalls).toHaveLength(0);
+    expect(backend.stack?.resourceCount).toBe(5);
+  });
+
+  it("says a second run on a running lab is idempotent and lets preflight know the cluster is the lab's", async () => {
+    const backend = new FakeBackend({ ...EMPTY_SNAPSHOT, resourceCount: 20, clusterNames: ["svclab"] });
+    const { deps, err, preflightInputs } = setup(backend);
+    await expect(runLab(options, deps)).resolves.toBe(0);
+    expect(err.join("\n")).toContain("The lab is already up (20 resources): `pulumi up` is idempotent, so it changes only what differs from the program (normally nothing), then the lab verifies again.");
+    await expect(preflightInputs[0].clusterOwnedByLab()).resolves.toBe(true);
+  });
+
+  it("turns an interrupted up into exit code 130 with how to continue", async () => {
+    const backend = new FakeBackend();
+    const controller = new AbortController();
+    backend.duringUp = () => controller.abort();
+    const { deps, verifyCalls } = setup(backend);
+    const error = await labError(runLab({ ...options, signal: controller.signal }, deps));
+    expect(error.exitCode).toBe(EXIT_INTERRUPTED);
+    expect(error.message).toContain("`npm run lab` continues from there, `npm run lab:down` removes what was created");
+    expect(verifyCalls).toHaveLength(0);
+  });
+
+  it("stops after up with --skip-verify and exits 0", async () => {
+    const { deps, verifyCalls } = setup(new FakeBackend());
+    await expect(runLab({ ...options, skipVerify: true }, deps)).resolves.toBe(0);
+    expect(verifyCalls).toHaveLength(0);
+  });
+
+  it("removes a stale lock before up and refuses to touch a live one", async () => {
+    const stale = new FakeBackend(EMPTY_SNAPSHOT);
+    stale.lockList = [{ file: "/x.json", pid: 4242, username: "me", hostname: "here", timestamp: "2026-01-01T00:00:00Z", stale: true }];
+    const first = setup(stale);
+    await runLab(options, first.deps);
+    expect(stale.calls.indexOf("cancel")).toBeLessThan(stale.calls.indexOf("up"));
+
+    const live = new FakeBackend(EMPTY_SNAPSHOT);
+    live.lockList = [{ file: "/y.json", pid: 77, username: "me", hostname: "here", timestamp: "2026-01-01T00:00:00Z", stale: false }];
+    const second = setup(live);
+    const error = await labError(runLab(options, second.deps));
+    expect(error.message).toMatch(/^the stack is locked by another operation: pid 77 \(me@here\) since 2026-01-01T00:00:00Z; wait for it to end\./);
+    expect(live.calls).not.toContain("up");
+    expect(live.calls).not.toContain("cancel");
+  });
+
+  it("deletes a kind cluster whose creation was interrupted and clears pending operations before up", async () => {
+    const backend = new FakeBackend({
+      ...EMPTY_SNAPSHOT,
+      resourceCount: 2,
+      pendingOperations: [{ urn: "urn:pulumi:dev::svclab::command:local:Command::lab-kind", type: "command:local:Command", operation: "creating" }],
+      pendingClusterNames: ["svclab"],
+    });
+    const run = fakeRunner({ "kind get clusters": { stdout: "svclab\n" }, "kind delete cluster --name svclab": {} });
+    const { deps } = setup(backend, { run });
+    await runLab(options, deps);
+    expect(run.calls).toEqual(["kind get clusters", "kind delete cluster --name svclab"]);
+    expect(backend.calls.indexOf("clearPendingOperations")).toBeLessThan(backend.calls.indexOf("up"));
+  });
+
+  it("skips the kind checks for an existing cluster", async () => {
+    const preflight = jest.fn();
+    const { deps, err } = setup(new FakeBackend(), { settings: { ...settings, clusterMode: "existing" }, preflight });
+    await runLab(options, deps);
+    expect(preflight).not.toHaveBeenCalled();
+    expect(err.join("\n")).toContain('cluster mode "existing": Docker, kind and host port checks do not apply');
+  });
+});
