@@ -1,4 +1,4 @@
-import { MAX_BODY_BYTES } from "../../apps/src/http-attempt";
+import { classifyError, MAX_BODY_BYTES } from "../../apps/src/http-attempt";
 import { Cleanup, closedPort, fixedServer, request, silentListener, startTestApp } from "./helpers";
 
 const PROBE = { ROLE: "probe", POD_NAME: "probe-abc", NODE_NAME: "kind-control-plane" };
@@ -87,5 +87,22 @@ describe("GET /dial", () => {
     const port = await fixedServer(cleanup, (_request, response) => response.end("<html>nginx</html>"));
     const report = await dialFromProbe(`target=http://127.0.0.1:${port}/`);
     expect(report.attempts[0]).toMatchObject({ ok: true, status: 200, identity: null, error: null });
+  });
+});
+
+describe("classifyError", () => {
+  it.each([
+    ["ECONNREFUSED", "refused"],
+    ["ETIMEDOUT", "timeout"],
+    ["ENOTFOUND", "dns"],
+    ["EAI_AGAIN", "dns"],
+    ["ECONNRESET", "reset"],
+    ["EPIPE", "reset"],
+    ["EHOSTUNREACH", "unreachable"],
+    ["ENETUNREACH", "unreachable"],
+    ["DEPTH_ZERO_SELF_SIGNED_CERT", "other"],
+    [undefined, "other"],
+  ])("maps the error code %s to %s", (code, kind) => {
+    expect(classifyError(Object.assign(new Error("x"), { code }))).toBe(kind);
   });
 });
