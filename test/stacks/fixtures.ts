@@ -31,3 +31,22 @@ export function fakeAppsDir(): string {
   writeFileSync(join(dir, "src", "server.ts"), "export {};\n");
   return dir;
 }
+
+/** Waits, a bounded number of event-loop turns, until `condition` holds. */
+export async function waitFor(condition: () => boolean, what: string, turns = 2000): Promise<void> {
+  for (let turn = 0; turn < turns; turn++) {
+    if (condition()) {
+      return;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`gave up waiting for ${what} after ${turns} event-loop turns`);
+}
+
+/** Resolves every output of the lab into one plain object, as `pulumi stack output --json` shows it. */
+export async function resolveOutputs(outputs: Record<string, { apply: (f: (v: unknown) => unknown) => unknown }>): Promise<Record<string, unknown>> {
+  const entries = await Promise.all(
+    Object.entries(outputs).map(([key, output]) => new Promise<[string, unknown]>((resolve) => output.apply((value) => resolve([key, value])))),
+  );
+  return Object.fromEntries(entries);
+}

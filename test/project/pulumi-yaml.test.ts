@@ -1,0 +1,59 @@
+/**
+ * Pulumi.yaml against Pulumi's own JSON Schema for project files (kept in
+ * ../shared/schemas beside the repository), and in step with loadConfig.
+ */
+import Ajv2020 from "ajv/dist/2020";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { CONFIG_DEFAULTS, CONFIG_KEYS } from "../../stacks/config";
+
+const repo = join(__dirname, "..", "..");
+const project = parse(readFileSync(join(repo, "Pulumi.yaml"), "utf8"));
+const schema = JSON.parse(readFileSync(join(repo, "..", "shared", "schemas", "pulumi-project.schema.json"), "utf8"));
+
+test("Pulumi.yaml is valid against Pulumi's project schema", () => {
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  const validate = ajv.compile(schema);
+  const valid = validate(project);
+  expect(validate.errors ?? []).toEqual([]);
+  expect(valid).toBe(true);
+});
+
+test("the schema check itself rejects an undeclared config type", () => {
+  const validate = new Ajv2020({ strict: false }).compile(schema);
+  expect(validate({ ...project, config: { workers: { type: "number" } } })).toBe(false);
+});
+
+test("runs the TypeScript stack program from stacks/ with stack files beside it", () => {
+  expect(project.name).toBe("svclab");
+  expect(project.runtime).toEqual({ name: "nodejs", options: { typescript: true } });
+  expect(project.main).toBe("stacks/index.ts");
+  expect(project.stackConfigDir).toBe("stacks");
+  expect(readdirSync(join(repo, "stacks")).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).sort()).toEqual(["Pulumi.ci.yaml", "Pulumi.dev.yaml"]);
+});
+
+test("declares every key loadConfig reads, with a description, and no others", () => {
+  expect(Object.keys(project.config).sort()).toEqual([...CONFIG_KEYS].sort());
+  for (const key of CONFIG_KEYS) {
+    expect([key, typeof project.config[key].description]).toEqual([key, "string"]);
+  }
+});
+
+test("declares the same defaults loadConfig applies", () => {
+  for (const [key, value] of Object.entries(CONFIG_DEFAULTS)) {
+    expect([key, project.config[key].default]).toEqual([key, value]);
+  }
+  const withoutDefault = Object.keys(project.config).filter((key) => !(key in CONFIG_DEFAULTS));
+  expect(withoutDefault.sort()).toEqual(["externalName", "image", "kubeContext", "kubeconfig"]);
+  expect(withoutDefault.every((key) => project.config[key].default === undefined)).toBe(true);
+});
+
+test("stack files only set declared keys of this project", () => {
+  for (const file of ["Pulumi.dev.yaml", "Pulumi.ci.yaml"]) {
+    const stack = parse(readFileSync(join(repo, "stacks", file), "utf8"));
+    for (const key of Object.keys(stack.config)) {
+      expect([file, key.split(":")[0], (CONFIG_KEYS as readonly string[]).includes(key.split(":")[1])]).toEqual([file, "svclab", true]);
+    }
+  }
+});

@@ -1,0 +1,106 @@
+/**
+ * The whole stack under mocks with `cluster: existing`: no kind, no image
+ * load, no cloud-provider-kind; the same workload and Services through the
+ * named kubeconfig context.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { installMocks } from "../support/pulumi-mocks";
+import { validateRecordedK8sObjects } from "../support/k8s-openapi";
+import { fakeAppsDir, resolveOutputs, waitFor } from "./fixtures";
+
+const KUBECONFIG = "apiVersion: v1\nkind: Config\ncurrent-context: gke\n";
+const world = installMocks();
+const apps = fakeAppsDir();
+const home = mkdtempSync(join(tmpdir(), "svclab-existing-"));
+const kubeconfigPath = join(home, "config");
+writeFileSync(kubeconfigPath, KUBECONFIG);
+let outputs: Record<string, unknown>;
+let lab: import("../../stacks/lab").LabOutputs;
+let warnings: unknown[][];
+
+beforeAll(async () => {
+  pulumi.runtime.setAllConfig({
+    "svclab:cluster": "existing",
+    "svclab:kubeconfig": kubeconfigPath,
+    "svclab:kubeContext": "k3s-lab",
+    "svclab:namespace": "services-lab",
+  });
+  const { loadConfig } = await import("../../stacks/config");
+  const { createLab } = await import("../../stacks/lab");
+  const warn = jest.spyOn(pulumi.log, "warn").mockImplementation(async () => undefined);
+  lab = createLab(loadConfig(), { appsDir: apps });
+  warnings = warn.mock.calls.map((call) => [...call]);
+  warn.mockRestore();
+  outputs = await resolveOutputs(lab as any);
+  await waitFor(() => world.byType("kubernetes:apps/v1:DaemonSet").length === 1, "the probe DaemonSet");
+});
+afterAll(() => {
+  rmSync(apps, { recursive: true, force: true });
+  rmSync(home, { recursive: true, force: true });
+});
+
+const k8sObjects = () => world.resources.filter((r) => r.type.startsWith("kubernetes:"));
+
+describe("the stack on an existing cluster", () => {
+  test("creates no kind cluster, loads no image and runs no cloud-provider-kind", () => {
+    const types = world.resources.map((r) => r.type);
+    expect(types).not.toContain("svclab:index:KindCluster");
+    expect(types).not.toContain("command:local:Command");
+    expect(types).not.toContain("svclab:index:LoadBalancerSupport");
+    expect(types).not.toContain("docker:index/container:Container");
+    expect(types).toContain("svclab:index:ExistingCluster");
+  });
+
+  test("creates the same workload and Services, valid against the OpenAPI schema", () => {
+    expect(world.byType("kubernetes:apps/v1:Deployment")).toHaveLength(2);
+    expect(world.byType("kubernetes:core/v1:Service")).toHaveLength(8);
+    expect(validateRecordedK8sObjects(world.resources)).toBe(12);
+    expect(new Set(k8sObjects().map((r) => r.inputs.metadata.namespace ?? r.inputs.metadata.name))).toEqual(new Set(["services-lab"]));
+  });
+
+  test("talks to the cluster only through the named kubeconfig file and context", () => {
+    const provider = world.byName("svclab-cluster-provider");
+    expect(provider.inputs.context).toBe("k3s-lab");
+    expect(provider.inputs.kubeconfig.value).toBe(KUBECONFIG);
+    expect(new Set(k8sObjects().map((r) => r.provider))).toEqual(
+      new Set([
+        "urn:pulumi:test::svclab::svclab:index:ExistingCluster$pulumi:providers:kubernetes::svclab-cluster-provider::svclab-cluster-provider-id",
+      ]),
+    );
+  });
+
+  test("does not wait for a LoadBalancer address and says so", () => {
+    const lb = k8sObjects().find((r) => r.inputs.metadata?.name === "frontend-lb")!;
+    expect(lb.inputs.metadata.annotations).toEqual({ "pulumi.com/skipAwait": "true" });
+    expect(outputs.loadBalancer).toBe(
+      "none: LoadBalancer Services are not awaited; svclab runs no load-balancer implementation on an existing cluster, " +
+        "so they get an address only if the cluster has one of its own",
+    );
+  });
+
+  test("says the nodes are unknown and how the image reaches the cluster", () => {
+    expect(outputs.clusterMode).toBe("existing");
+    expect(outputs.clusterName).toBe("k3s-lab");
+    expect(outputs.nodes).toEqual([]);
+    expect(outputs.nodePortUrls).toEqual({});
+    expect(outputs.localhostUrls).toEqual({});
+    expect(outputs.notes).toEqual([
+      "nodes are not listed for an existing cluster; see them with kubectl --context k3s-lab get nodes -o wide",
+      "the demo image was built into the local Docker engine but not loaded into the existing cluster; " +
+        "set the image config key to an image the cluster can pull, or import it into the nodes yourself",
+    ]);
+    // The same notes are printed during `pulumi up`, not only stored.
+    expect(warnings.map(([message]) => message)).toEqual(outputs.notes);
+  });
+
+  test("exports the kubeconfig as a secret and the API proxy URLs in the chosen namespace", async () => {
+    expect(outputs.kubeconfig).toBe(KUBECONFIG);
+    expect(await pulumi.isSecret(lab.kubeconfig)).toBe(true);
+    expect((outputs.apiProxyUrls as any)["frontend-sticky"]).toBe(
+      "http://localhost:8001/api/v1/namespaces/services-lab/services/frontend-sticky:http/proxy/",
+    );
+  });
+});
