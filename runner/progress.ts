@@ -58,7 +58,7 @@ export function describeEngineEvent(event: EngineEvent): string | undefined {
   if (summary !== undefined) {
     const counts = Object.entries(summary.resourceChanges)
       .filter(([, count]) => (count ?? 0) > 0)
-      .map(([op, count]) => `${count} ${op === "same" ? "unchanged" : op}`)
+      .map(([op, count]) => `${count} ${op === "same" ? "unchanged" : (FINISHED[op as OpType] ?? op)}`)
       .join(", ");
     return `finished in ${summary.durationSeconds} s: ${counts.length > 0 ? counts : "no resources"}`;
   }

@@ -1,0 +1,136 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { runDown, DownDeps } from "../../runner/down";
+import { EXIT_CANNOT_RUN, EXIT_LEFTOVERS, LabError } from "../../runner/errors";
+import { runLab } from "../../runner/lab";
+import type { LabSettings } from "../../runner/lab-settings";
+import { EMPTY_SNAPSHOT } from "../../runner/stack-state";
+import { CommandAnswers, FakeBackend, captureIo, fakeRunner } from "./fake-backend";
+
+const settings: LabSettings = { clusterMode: "kind", clusterName: "svclab", hostPorts: [], configFile: "stacks/Pulumi.dev.yaml" };
+const noClusters: CommandAnswers = {
+  "kind get clusters": { stdout: "" },
+  "docker ps --all --quiet --filter name=^/cloud-provider-kind$": { stdout: "" },
+};
+
+let tempDir: string;
+beforeEach(() => {
+  tempDir = fs.mkdtempSync(path.join(os.tmpdir(), "svclab-down-"));
+});
+afterEach(() => fs.rmSync(tempDir, { recursive: true, force: true }));
+
+function setup(backend: FakeBackend, answers: CommandAnswers = noClusters, overrides: Partial<DownDeps> = {}) {
+  const captured = captureIo();
+  const run = fakeRunner(answers);
+  const deps: DownDeps = { backend, settings, io: captured.io, run, kubeconfigFiles: [path.join(tempDir, "absent-kubeconfig")], ...overrides };
+  return { deps, run, ...captured };
+}
+
+describe("down", () => {
+  it("succeeds twice in a row: the second run finds nothing to destroy and nothing left", async () => {
+    const backend = new FakeBackend({ ...EMPTY_SNAPSHOT, resourceCount: 12, clusterNames: ["svclab"], containerNames: ["cloud-provider-kind"] });
+    const first = setup(backend);
+    await expect(runDown({ stackName: "dev" }, first.deps)).resolves.toBe(0);
+    expect(backend.calls.filter((call) => call === "destroy")).toHaveLength(1);
+    expect(first.err.join("\n")).toContain("Nothing of the lab is left.");
+
+    const second = setup(backend);
+    await expect(runDown({ stackName: "dev" }, second.deps)).resolves.toBe(0);
+    expect(backend.calls.filter((call) => call === "destroy")).toHaveLength(1);
+    expect(second.err.join("\n")).toContain('The stack "dev" has no resources: nothing to destroy.');
+  });
+
+  it("succeeds when no stack exists at all", async () => {
+    const backend = new FakeBackend(undefined);
+    const { deps, err } = setup(backend);
+    await expect(runDown({ stackName: "dev" }, deps)).resolves.toBe(0);
+    expect(backend.calls).not.toContain("destroy");
+    expect(err.join("\n")).toContain('No stack "dev" exists: nothing to destroy.');
+    expect(err.join("\n")).toContain('✓ no kind cluster "svclab"');
+  });
+
+  it("removes what a failed lab created", async () => {
+    const backend = new FakeBackend();
+    backend.upError = new Error("error: image build failed");
+    const lab = captureIo();
+    await expect(
+      runLab({ stackName: "dev" }, { backend, settings, io: lab.io, run: fakeRunner({}), preflight: async () => ({ ok: true, checks: [], kindClusters: [] }), verify: jest.fn() }),
+    ).rejects.toBeInstanceOf(LabError);
+    const { deps } = setup(backend);
+    await expect(runDown({ stackName: "dev" }, deps)).resolves.toBe(0);
+    expect(backend.calls.filter((call) => call === "destroy")).toHaveLength(1);
+    expect(backend.stack?.resourceCount).toBe(0);
+  });
+
+  it("deletes a cluster and a container whose creation was interrupted, which destroy cannot see", async () => {
+    const backend = new FakeBackend({
+      ...EMPTY_SNAPSHOT,
+      resourceCount: 0,
+      pendingOperations: [{ urn: "urn:pulumi:dev::svclab::command:local:Command::lab-kind", type: "command:local:Command", operation: "creating" }],
+      pendingClusterNames: ["svclab"],
+      pendingContainerNames: ["cloud-provider-kind"],
+    });
+    const { deps, run } = setup(backend, {
+      "kind get clusters": { stdout: "svclab\n" },
+      "kind delete cluster --name svclab": {},
+      "docker rm --force cloud-provider-kind": {},
+      "docker ps --all --quiet --filter name=^/cloud-provider-kind$": { stdout: "" },
+    });
+    await runDown({ stackName: "dev" }, deps);
+    expect(run.calls).toEqual(expect.arrayContaining(["kind delete cluster --name svclab", "docker rm --force cloud-provider-kind"]));
+    expect(backend.calls).toContain("clearPendingOperations");
+  });
+
+  it("leaves a kind cluster of the lab's name that the lab never created alone", async () => {
+    const { deps, run, err } = setup(new FakeBackend(undefined), { "kind get clusters": { stdout: "svclab\n" } });
+    await expect(runDown({ stackName: "dev" }, deps)).resolves.toBe(0);
+    expect(run.calls).not.toContain("kind delete cluster --name svclab");
+    expect(err.join("\n")).toContain('kind cluster "svclab" exists but this lab\'s state never had it: left alone (`kind delete cluster --name svclab` removes it if it is yours)');
+  });
+
+  it("removes a kind-<name> context that outlived the lab's cluster, with kubectl", async () => {
+    const kubeconfig = path.join(tempDir, "config");
+    fs.writeFileSync(kubeconfig, "apiVersion: v1\nkind: Config\ncontexts:\n- name: kind-svclab\n  context: {cluster: kind-svclab, user: kind-svclab}\n");
+    const backend = new FakeBackend({ ...EMPTY_SNAPSHOT, resourceCount: 3, clusterNames: ["svclab"] });
+    const { deps, run, err } = setup(
+      backend,
+      {
+        ...noClusters,
+        [`kubectl config delete-context kind-svclab --kubeconfig ${kubeconfig}`]: {},
+        [`kubectl config delete-cluster kind-svclab --kubeconfig ${kubeconfig}`]: {},
+        [`kubectl config delete-user kind-svclab --kubeconfig ${kubeconfig}`]: {},
+      },
+      { kubeconfigFiles: [kubeconfig] },
+    );
+    await expect(runDown({ stackName: "dev" }, deps)).resolves.toBe(0);
+    expect(run.calls).toContain(`kubectl config delete-context kind-svclab --kubeconfig ${kubeconfig}`);
+    expect(err.join("\n")).toContain(`kubeconfig context "kind-svclab" outlived its cluster and has been removed from ${kubeconfig} with kubectl`);
+  });
+
+  it("exits 1 and prints the commands when the context cannot be removed without kubectl", async () => {
+    const kubeconfig = path.join(tempDir, "config");
+    fs.writeFileSync(kubeconfig, "contexts:\n- name: kind-svclab\n");
+    const backend = new FakeBackend({ ...EMPTY_SNAPSHOT, resourceCount: 3, clusterNames: ["svclab"] });
+    const { deps, err } = setup(backend, noClusters, { kubeconfigFiles: [kubeconfig] });
+    await expect(runDown({ stackName: "dev" }, deps)).resolves.toBe(EXIT_LEFTOVERS);
+    expect(err.join("\n")).toContain(`run: kubectl config delete-context kind-svclab --kubeconfig ${kubeconfig}`);
+  });
+
+  it("reports a failed destroy in one line with exit code 2", async () => {
+    const backend = new FakeBackend({ ...EMPTY_SNAPSHOT, resourceCount: 3, clusterNames: ["svclab"] });
+    backend.destroyError = new Error("code: 255\n stderr: error: Cannot connect to the Docker daemon");
+    const { deps } = setup(backend);
+    const error = await runDown({ stackName: "dev" }, deps).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LabError);
+    expect((error as LabError).exitCode).toBe(EXIT_CANNOT_RUN);
+    expect((error as LabError).message).toBe("pulumi destroy failed: error: Cannot connect to the Docker daemon; fix the cause and run `npm run lab:down` again");
+  });
+
+  it("does not claim a clean machine when kind cannot list clusters", async () => {
+    const { deps } = setup(new FakeBackend(undefined), {});
+    const error = await runDown({ stackName: "dev" }, deps).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LabError);
+    expect((error as LabError).message).toBe("could not check everything the lab may have left (see above)");
+  });
+});

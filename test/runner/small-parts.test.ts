@@ -1,0 +1,76 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { summarizeError } from "../../runner/errors";
+import { filesWithContext, kubeconfigFiles } from "../../runner/kube-contexts";
+import { withTempKubeconfig } from "../../runner/kubeconfig-file";
+import { DEFAULT_PASSPHRASE, passphraseEnv } from "../../runner/pulumi";
+import { formatLabUrls } from "../../runner/urls";
+
+describe("passphraseEnv", () => {
+  it("uses the lab's documented passphrase unless the user set one", () => {
+    expect(DEFAULT_PASSPHRASE).toBe("svclab-lab");
+    expect(passphraseEnv({})).toEqual({ PULUMI_CONFIG_PASSPHRASE: "svclab-lab" });
+    expect(passphraseEnv({ PULUMI_CONFIG_PASSPHRASE: "mine" })).toEqual({ PULUMI_CONFIG_PASSPHRASE: "mine" });
+    expect(passphraseEnv({ PULUMI_CONFIG_PASSPHRASE_FILE: "/secret" })).toEqual({ PULUMI_CONFIG_PASSPHRASE_FILE: "/secret" });
+  });
+});
+
+describe("summarizeError", () => {
+  it("keeps the Pulumi CLI's specific error line out of the Automation API's wrapping", () => {
+    const wrapped = new Error("code: 255\n stdout: Updating (dev)\n    error: update failed\n    command:local:Command (lab-kind):\n      error: exit status 1: port 30080 is already allocated\n stderr: \n err?: ");
+    expect(summarizeError(wrapped)).toBe("error: exit status 1: port 30080 is already allocated");
+    expect(summarizeError(new Error("plain failure"))).toBe("plain failure");
+  });
+});
+
+describe("withTempKubeconfig", () => {
+  it("removes the file even when the work fails", async () => {
+    let seen = "";
+    await expect(
+      withTempKubeconfig("secret", async (file) => {
+        seen = file;
+        throw new Error("verifier crashed");
+      }),
+    ).rejects.toThrow("verifier crashed");
+    expect(fs.existsSync(seen)).toBe(false);
+    expect(fs.existsSync(path.dirname(seen))).toBe(false);
+  });
+});
+
+describe("kubeconfig contexts", () => {
+  it("follows KUBECONFIG like kubectl, else ~/.kube/config", () => {
+    expect(kubeconfigFiles({ KUBECONFIG: ["/a", "/b"].join(path.delimiter) }, "/home/me")).toEqual(["/a", "/b"]);
+    expect(kubeconfigFiles({}, "/home/me")).toEqual([path.join("/home/me", ".kube", "config")]);
+  });
+
+  it("finds which files hold a context and skips missing ones", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "svclab-ctx-"));
+    try {
+      const withIt = path.join(dir, "a");
+      const without = path.join(dir, "b");
+      fs.writeFileSync(withIt, "contexts:\n- name: kind-svclab\n- name: prod\n");
+      fs.writeFileSync(without, "contexts:\n- name: prod\n");
+      expect(filesWithContext([withIt, without, path.join(dir, "missing")], "kind-svclab")).toEqual([withIt]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("formatLabUrls", () => {
+  it("says why a LoadBalancer has no address and prints nothing for absent groups", () => {
+    const lines = formatLabUrls({
+      clusterMode: "existing",
+      services: { "frontend-lb": { type: "LoadBalancer", port: 80, loadBalancerAddress: null } },
+      loadBalancer: "none: no load-balancer implementation configured",
+      apiProxyUrls: { backend: "http://localhost:8001/api/v1/namespaces/svclab/services/backend:http/proxy/" },
+    });
+    expect(lines).toEqual([
+      "LoadBalancer:",
+      "  frontend-lb  no address (none: no load-balancer implementation configured)",
+      "API server proxy (run `kubectl proxy` in another terminal first):",
+      "  backend  http://localhost:8001/api/v1/namespaces/svclab/services/backend:http/proxy/",
+    ]);
+  });
+});

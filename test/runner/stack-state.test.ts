@@ -1,0 +1,46 @@
+import { ownsCluster, readSnapshot } from "../../runner/stack-state";
+
+const stackResource = { urn: "urn:pulumi:dev::svclab::pulumi:pulumi:Stack::svclab-dev", type: "pulumi:pulumi:Stack" };
+const provider = { urn: "urn:pulumi:dev::svclab::pulumi:providers:command::default", type: "pulumi:providers:command" };
+const kindCommand = (name: string) => ({
+  urn: "urn:pulumi:dev::svclab::svclab:index:KindCluster$command:local:Command::lab-kind",
+  type: "command:local:Command",
+  inputs: { environment: { SVCLAB_KIND_CLUSTER: name } },
+  outputs: { environment: { SVCLAB_KIND_CLUSTER: name } },
+});
+const container = { urn: "urn:pulumi:dev::svclab::docker:index/container:Container::lb", type: "docker:index/container:Container", inputs: { name: "cloud-provider-kind" }, outputs: { name: "cloud-provider-kind" } };
+
+describe("readSnapshot", () => {
+  it("counts resources without the stack and providers, and finds the lab's cluster and container", () => {
+    const snapshot = readSnapshot({ resources: [stackResource, provider, kindCommand("svclab"), container] });
+    expect(snapshot).toEqual({
+      resourceCount: 2,
+      pendingOperations: [],
+      clusterNames: ["svclab"],
+      pendingClusterNames: [],
+      containerNames: ["cloud-provider-kind"],
+      pendingContainerNames: [],
+    });
+    expect(ownsCluster(snapshot, "svclab")).toBe(true);
+    expect(ownsCluster(snapshot, "other")).toBe(false);
+  });
+
+  it("treats a cluster whose create was interrupted as the lab's", () => {
+    const pendingCluster = { ...kindCommand("svclab"), outputs: undefined };
+    const snapshot = readSnapshot({ resources: [stackResource], pending_operations: [{ resource: pendingCluster, type: "creating" }, { resource: container, type: "creating" }] });
+    expect(snapshot.pendingOperations).toEqual([
+      { urn: pendingCluster.urn, type: "command:local:Command", operation: "creating" },
+      { urn: container.urn, type: "docker:index/container:Container", operation: "creating" },
+    ]);
+    expect(snapshot.clusterNames).toEqual([]);
+    expect(snapshot.pendingClusterNames).toEqual(["svclab"]);
+    expect(snapshot.pendingContainerNames).toEqual(["cloud-provider-kind"]);
+    expect(ownsCluster(snapshot, "svclab")).toBe(true);
+  });
+
+  it("ignores commands that do not name a kind cluster and reads an empty state as empty", () => {
+    const otherCommand = { urn: "urn:x::load", type: "command:local:Command", inputs: { environment: { SVCLAB_IMAGE: "svclab-demo:abc" } } };
+    expect(readSnapshot({ resources: [otherCommand] }).clusterNames).toEqual([]);
+    expect(readSnapshot(undefined).resourceCount).toBe(0);
+  });
+});
