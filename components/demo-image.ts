@@ -21,6 +21,12 @@ export interface DemoImageArgs {
    */
   readonly clusterName?: pulumi.Input<string>;
   /**
+   * Changes whenever the kind cluster is created again (KindCluster.instanceId):
+   * a new cluster has empty nodes, so the image is loaded again.
+   * @default undefined (reload only when the tag or the cluster name changes)
+   */
+  readonly clusterInstanceId?: pulumi.Input<string>;
+  /**
    * Use this image reference instead of building one; nothing is built or loaded
    * and the cluster pulls it as usual.
    * @default undefined (build from `context`)
@@ -49,56 +55,66 @@ export class DemoImage extends pulumi.ComponentResource {
   public readonly imagePullPolicy: "Never" | "IfNotPresent";
 
   constructor(name: string, args: DemoImageArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("svclab:index:DemoImage", name, {}, opts);
     const dockerfile = args.dockerfile ?? "Dockerfile";
+    if (args.prebuiltImage !== undefined && (args.prebuiltImage.trim() === "" || /\s/.test(args.prebuiltImage))) {
+      throw new InvalidInputError(
+        "prebuiltImage",
+        args.prebuiltImage,
+        `prebuiltImage must be an image reference such as ghcr.io/example/svclab-demo:1.0; got ${formatValue(args.prebuiltImage)}`,
+      );
+    }
+    if (args.prebuiltImage === undefined && !existsSync(join(args.context, dockerfile))) {
+      throw new InvalidInputError(
+        "context",
+        args.context,
+        `context must be a directory holding ${dockerfile}; ${formatValue(join(args.context, dockerfile))} does not exist`,
+      );
+    }
+    super("svclab:index:DemoImage", name, {}, opts);
 
     if (args.prebuiltImage !== undefined) {
-      if (args.prebuiltImage.trim() === "" || /\s/.test(args.prebuiltImage)) {
-        throw new InvalidInputError(
-          "prebuiltImage",
-          args.prebuiltImage,
-          `prebuiltImage must be an image reference such as ghcr.io/example/svclab-demo:1.0; got ${formatValue(args.prebuiltImage)}`,
-        );
-      }
       this.imageRef = pulumi.output(args.prebuiltImage);
       this.imagePullPolicy = "IfNotPresent";
     } else {
-      if (!existsSync(join(args.context, dockerfile))) {
-        throw new InvalidInputError(
-          "context",
-          args.context,
-          `context must be a directory holding ${dockerfile}; ${formatValue(join(args.context, dockerfile))} does not exist`,
-        );
-      }
-      const image = new docker.Image(
-        `${name}-build`,
-        {
-          imageName: `${DEMO_IMAGE_REPOSITORY}:${sourceHash(args.context)}`,
-          build: { context: args.context, dockerfile: join(args.context, dockerfile) },
-          skipPush: true,
-          buildOnPreview: false,
-        },
-        { parent: this },
-      );
-      if (args.clusterName !== undefined) {
-        const load = new command.local.Command(
-          `${name}-load`,
-          {
-            create: loadImageScript(),
-            environment: { [IMAGE_ENV]: image.imageName, [CLUSTER_ENV]: args.clusterName },
-            // A new tag (new content) or a new cluster means loading again.
-            triggers: [image.imageName, args.clusterName],
-          },
-          { parent: this },
-        );
-        // Pods must not start before the image is inside the nodes.
-        this.imageRef = pulumi.all([image.imageName, load.stdout]).apply(([ref]) => ref);
-      } else {
-        this.imageRef = image.imageName;
-      }
+      this.imageRef = this.buildAndLoad(name, args.context, dockerfile, args.clusterName, args.clusterInstanceId);
       this.imagePullPolicy = "Never";
     }
-
     this.registerOutputs({ imageRef: this.imageRef, imagePullPolicy: this.imagePullPolicy });
+  }
+
+  /** Builds the image and, given a kind cluster, loads it; resolves once both are done. */
+  private buildAndLoad(
+    name: string,
+    context: string,
+    dockerfile: string,
+    clusterName: pulumi.Input<string> | undefined,
+    clusterInstanceId: pulumi.Input<string> | undefined,
+  ): pulumi.Output<string> {
+    const image = new docker.Image(
+      `${name}-build`,
+      {
+        imageName: `${DEMO_IMAGE_REPOSITORY}:${sourceHash(context)}`,
+        // Docker resolves the Dockerfile from the working directory, not from the context.
+        build: { context, dockerfile: join(context, dockerfile) },
+        skipPush: true,
+        buildOnPreview: false,
+      },
+      { parent: this },
+    );
+    if (clusterName === undefined) {
+      return image.imageName;
+    }
+    const load = new command.local.Command(
+      `${name}-load`,
+      {
+        create: loadImageScript(),
+        environment: { [IMAGE_ENV]: image.imageName, [CLUSTER_ENV]: clusterName },
+        // A new tag (new content) or a new cluster means loading again.
+        triggers: [image.imageName, clusterName, clusterInstanceId ?? ""],
+      },
+      { parent: this },
+    );
+    // Pods must not start before the image is inside the nodes.
+    return pulumi.all([image.imageName, load.stdout]).apply(([ref]) => ref);
   }
 }

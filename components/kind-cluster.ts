@@ -54,14 +54,19 @@ export class KindCluster extends pulumi.ComponentResource {
   public readonly nodes: pulumi.Output<KindNode[]>;
   /** The kind cluster name, known once the cluster exists. */
   public readonly clusterName: pulumi.Output<string>;
+  /**
+   * Changes every time the cluster is created again (the id of the kind
+   * command), so whatever must be redone on a new cluster, such as loading an
+   * image, can use it as a trigger.
+   */
+  public readonly instanceId: pulumi.Output<string>;
   /** A Kubernetes provider bound to this cluster's kubeconfig, never the ambient context. */
   public readonly provider: k8s.Provider;
 
   constructor(name: string, args: KindClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("svclab:index:KindCluster", name, {}, opts);
     assertDns1035Label("clusterName", args.clusterName);
-    const config = resolveKindConfig(args);
-    const kindConfig = buildKindConfig(config);
+    const kindConfig = buildKindConfig(resolveKindConfig(args));
+    super("svclab:index:KindCluster", name, {}, opts);
 
     const cluster = new command.local.Command(
       `${name}-kind`,
@@ -90,8 +95,14 @@ export class KindCluster extends pulumi.ComponentResource {
     this.kubeconfig = pulumi.secret(report.kubeconfig);
     this.nodes = pulumi.unsecret(report.apply((r) => r.nodes.map((n) => ({ ...n }))));
     this.clusterName = cluster.environment.apply((env) => env?.[CLUSTER_ENV] ?? args.clusterName);
+    this.instanceId = cluster.id;
     this.provider = new k8s.Provider(`${name}-provider`, { kubeconfig: this.kubeconfig }, { parent: this });
 
-    this.registerOutputs({ kubeconfig: this.kubeconfig, nodes: this.nodes, clusterName: this.clusterName });
+    this.registerOutputs({
+      kubeconfig: this.kubeconfig,
+      nodes: this.nodes,
+      clusterName: this.clusterName,
+      instanceId: this.instanceId,
+    });
   }
 }

@@ -30,6 +30,11 @@ export interface KindNode {
   readonly internalIP: string;
 }
 
+/** Fails early, with what to install, when a tool the scripts drive is missing. */
+const requireTools = `for tool in kind docker; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "$tool is not on PATH; svclab needs kind (https://kind.sigs.k8s.io) and Docker to create the cluster" >&2; exit 127; }
+done`;
+
 /** True when the named cluster is in `kind get clusters` (which prints to stderr when there are none). */
 const clusterExists = `cluster_exists() { kind get clusters 2>/dev/null | grep -qxF "$${CLUSTER_ENV}"; }`;
 
@@ -64,6 +69,7 @@ export function createClusterScript(readyWait: string = DEFAULT_READY_WAIT): str
     throw new Error(`readyWait must be a duration such as 5m; got ${JSON.stringify(readyWait)}`);
   }
   return `set -eu
+${requireTools}
 ${clusterExists}
 ${printReport}
 if cluster_exists; then

@@ -76,7 +76,12 @@ function kindParts(config: LabConfig, appsDir: string): ClusterParts {
     config.loadBalancer === "cloud-provider-kind"
       ? new LoadBalancerSupport("svclab-lb", {}, { dependsOn: [cluster] })
       : undefined;
-  const image = new DemoImage("svclab-image", { context: appsDir, clusterName: cluster.clusterName, prebuiltImage: config.image });
+  const image = new DemoImage("svclab-image", {
+    context: appsDir,
+    clusterName: cluster.clusterName,
+    clusterInstanceId: cluster.instanceId,
+    prebuiltImage: config.image,
+  });
   return {
     provider: cluster.provider,
     kubeconfig: cluster.kubeconfig,

@@ -35,13 +35,13 @@ describe("DemoImage built from apps/", () => {
   });
 
   test("loads the image into the kind cluster, again whenever the tag or the cluster changes", async () => {
-    const { image, seen } = await create({ clusterName: "svclab" });
+    const { image, seen } = await create({ clusterName: "svclab", clusterInstanceId: "cluster-1" });
     const load = world.byName("demo-load");
     const tag = world.byName("demo-build").inputs.imageName;
     expect(load.type).toBe("command:local:Command");
     expect(load.inputs.create).toContain('kind load docker-image "$SVCLAB_IMAGE" --name "$SVCLAB_KIND_CLUSTER"');
     expect(load.inputs.environment).toEqual({ SVCLAB_IMAGE: tag, SVCLAB_KIND_CLUSTER: "svclab" });
-    expect(load.inputs.triggers).toEqual([tag, "svclab"]);
+    expect(load.inputs.triggers).toEqual([tag, "svclab", "cluster-1"]);
     expect(seen.every((t) => t.opts.parent === image)).toBe(true);
     expect(await promiseOf(image.imageRef)).toBe(tag);
     expect(image.imagePullPolicy).toBe("Never");

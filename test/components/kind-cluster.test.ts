@@ -65,6 +65,7 @@ describe("KindCluster", () => {
     expect(await promiseOf(cluster.nodes)).toEqual(FAKE_NODES);
     expect(await pulumi.isSecret(cluster.nodes)).toBe(false);
     expect(await promiseOf(cluster.clusterName)).toBe("svclab");
+    expect(await promiseOf(cluster.instanceId)).toBe("lab-kind-id");
   });
 
   test("builds an explicit Kubernetes provider from its own kubeconfig", async () => {
@@ -95,7 +96,7 @@ describe("KindCluster", () => {
     try {
       await createCluster();
       const call = spy.mock.calls.find((c) => c[0] && "kubeconfig" in (c[0] as object));
-      expect(Object.keys(call![0] as object).sort()).toEqual(["clusterName", "kubeconfig", "nodes"]);
+      expect(Object.keys(call![0] as object).sort()).toEqual(["clusterName", "instanceId", "kubeconfig", "nodes"]);
     } finally {
       spy.mockRestore();
     }

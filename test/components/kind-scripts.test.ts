@@ -4,7 +4,7 @@
  * in a file and record every call, so the scripts' decisions are observable.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -141,6 +141,27 @@ describe.each(["bash", "sh"])("under %s", (shell) => {
     expect(result.status).toBe(0);
     expect(calls()).toEqual(["kind load docker-image svclab-demo:abc123 --name lab"]);
   });
+});
+
+test("create names the missing tool when kind is not installed", () => {
+  // A PATH holding only the plain tools the script needs, and docker, but no kind.
+  const tools = mkdtempSync(join(tmpdir(), "svclab-tools-"));
+  try {
+    for (const tool of ["sh", "grep", "sort", "awk", "sed"]) {
+      const found = spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
+      symlinkSync(found, join(tools, tool));
+    }
+    symlinkSync(join(fakeDir, "docker"), join(tools, "docker"));
+    const result = spawnSync(join(tools, "sh"), ["-c", createClusterScript()], {
+      encoding: "utf8",
+      env: { PATH: tools, FAKE_DIR: fakeDir, [CLUSTER_ENV]: "lab" },
+      timeout: 10_000,
+    });
+    expect(result.status).toBe(127);
+    expect(result.stderr.trim()).toBe("kind is not on PATH; svclab needs kind (https://kind.sigs.k8s.io) and Docker to create the cluster");
+  } finally {
+    rmSync(tools, { recursive: true, force: true });
+  }
 });
 
 test("a cluster name with shell syntax stays a plain argument", () => {

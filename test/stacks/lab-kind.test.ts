@@ -59,7 +59,10 @@ describe("the stack with the default config", () => {
   test("runs the built image, loaded into kind, with a pull policy that never asks a registry", () => {
     const tag = world.byName("svclab-image-build").inputs.imageName;
     expect(tag).toMatch(/^svclab-demo:[0-9a-f]{12}$/);
-    expect(world.byName("svclab-image-load").inputs.environment).toEqual({ SVCLAB_IMAGE: tag, SVCLAB_KIND_CLUSTER: "svclab" });
+    const load = world.byName("svclab-image-load");
+    expect(load.inputs.environment).toEqual({ SVCLAB_IMAGE: tag, SVCLAB_KIND_CLUSTER: "svclab" });
+    // A re-created cluster (new command id) has empty nodes: the load runs again.
+    expect(load.inputs.triggers).toEqual([tag, "svclab", "svclab-cluster-kind-id"]);
     for (const workload of [...world.byType("kubernetes:apps/v1:Deployment"), ...world.byType("kubernetes:apps/v1:DaemonSet")]) {
       const [container] = workload.inputs.spec.template.spec.containers;
       expect([workload.name, container.image, container.imagePullPolicy]).toEqual([workload.name, tag, "Never"]);
