@@ -90,29 +90,6 @@ export const CONFIG_DEFAULTS = {
   loadBalancer: "cloud-provider-kind",
 } as const;
 
-/** Every key {@link loadConfig} reads. */
-export const CONFIG_KEYS = [
-  "cluster",
-  "clusterName",
-  "workers",
-  "nodeImage",
-  "podSubnet",
-  "serviceSubnet",
-  "kubeconfig",
-  "kubeContext",
-  "namespace",
-  "frontendReplicas",
-  "backendReplicas",
-  "services",
-  "nodePort",
-  "localNodePort",
-  "hostPorts",
-  "listenAddress",
-  "externalName",
-  "image",
-  "loadBalancer",
-] as const;
-
 function assertImageReference(key: string, value: string): void {
   if (value.trim() === "" || /\s/.test(value)) {
     throw new InvalidInputError(key, value, `${key} must be an image reference without spaces; got ${formatValue(value)}`);

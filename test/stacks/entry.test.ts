@@ -15,11 +15,11 @@ afterEach(() => {
 });
 
 async function importEntry(): Promise<Record<string, any>> {
-  let entry: Promise<Record<string, any>> | undefined;
-  jest.isolateModules(() => {
-    entry = import("../../stacks/index");
+  let entry: Record<string, any> = {};
+  await jest.isolateModulesAsync(async () => {
+    entry = await import("../../stacks/index");
   });
-  return entry!;
+  return entry;
 }
 
 test("with a bad config value the program stops before registering anything", async () => {
