@@ -96,6 +96,11 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<number
   if (urls.length > 0) {
     urlSink(["", pc.bold("Try it yourself:"), ...urls].join("\n"));
   }
+  // The stack's own warnings (e.g. a port mapping open to the network) must not scroll away unseen.
+  const notes = Array.isArray(outputs.notes) ? outputs.notes.filter((note): note is string => typeof note === "string") : [];
+  if (notes.length > 0) {
+    io.err(notes.join("\n"));
+  }
   return exitCode;
 }
 

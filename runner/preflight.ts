@@ -7,8 +7,8 @@ import { HostPort, checkPort, probeAddressFor } from "./port-check";
 
 /** kind releases older than this lack what the lab relies on (cloud-provider-kind support). */
 export const MINIMUM_KIND_VERSION = "0.20.0";
-/** The kind release the install hint names. */
-export const SUGGESTED_KIND_VERSION = "v0.30.0";
+/** The kind release the install hint names: the one the default node image (components/kind-config.ts) is built for. */
+export const SUGGESTED_KIND_VERSION = "v0.29.0";
 export const KIND_INSTALL_URL = "https://kind.sigs.k8s.io/docs/user/quick-start/#installation";
 export const DOCKER_INSTALL_URL = "https://docs.docker.com/get-docker/";
 /** How long `docker info` may take before the daemon counts as hung. */

@@ -98,6 +98,14 @@ describe("lab", () => {
     expect(text).toContain("http://localhost:8001/api/v1/namespaces/svclab/services/backend:http/proxy/");
   });
 
+  it("repeats the stack's warnings after the URLs", async () => {
+    const backend = new FakeBackend();
+    backend.outputsValue = { ...backend.outputsValue, notes: ["WARNING: host port 30080 listens on 0.0.0.0, not loopback"] };
+    const { deps, err } = setup(backend);
+    await runLab(options, deps);
+    expect(err[err.length - 1]).toBe("WARNING: host port 30080 listens on 0.0.0.0, not loopback");
+  });
+
   it("keeps stdout for the report when it is machine-readable", async () => {
     const { deps, out, err } = setup(new FakeBackend());
     await runLab({ ...options, machineReadable: true }, deps);

@@ -54,7 +54,7 @@ describe("preflight", () => {
         id: "kind",
         status: "fail",
         message:
-          "kind is not on PATH: install kind ≥ v0.20.0: `go install sigs.k8s.io/kind@v0.30.0` or the release binary, https://kind.sigs.k8s.io/docs/user/quick-start/#installation",
+          "kind is not on PATH: install kind ≥ v0.20.0: `go install sigs.k8s.io/kind@v0.29.0` or the release binary, https://kind.sigs.k8s.io/docs/user/quick-start/#installation",
       });
       expect(check(result, "cluster").status).toBe("skip");
     } finally {
