@@ -12,7 +12,7 @@ export const CLUSTER_ENV = "SVCLAB_KIND_CLUSTER";
 /** Environment variable carrying the image reference into the image-load script. */
 export const IMAGE_ENV = "SVCLAB_IMAGE";
 
-/** How long `kind create cluster --wait` waits for the nodes to be Ready. */
+/** How long `kind create cluster --wait` waits for the control plane to be Ready (kind then returns). */
 export const DEFAULT_READY_WAIT = "5m";
 
 /** The JSON document the create and refresh scripts print on stdout. */
@@ -59,7 +59,7 @@ const printReport = `print_report() {
 }`;
 
 /**
- * Creates the cluster from the kind config on stdin, waits for its nodes, and
+ * Creates the cluster from the kind config on stdin, waits for the control plane to be Ready, and
  * prints the report. Refuses a cluster of the same name that already exists:
  * this script only runs when the stack has no cluster in its state, so an
  * existing one belongs to someone else and must not be adopted.

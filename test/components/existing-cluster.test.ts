@@ -40,6 +40,18 @@ describe("ExistingCluster", () => {
     expect(await promiseOf(cluster.context)).toBe("k3s-lab");
   });
 
+  test("registers exactly its public outputs", async () => {
+    const { ExistingCluster } = await import("../../components/existing-cluster");
+    const spy = jest.spyOn(pulumi.ComponentResource.prototype as any, "registerOutputs");
+    try {
+      new ExistingCluster("prod", { kubeconfig: path, context: "k3s-lab" });
+      const call = spy.mock.calls.find((c) => c[0] && "context" in (c[0] as object));
+      expect(Object.keys(call![0] as object).sort()).toEqual(["context", "kubeconfig"]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   test("a kubeconfig path that cannot be read is refused before anything is registered", async () => {
     const { ExistingCluster } = await import("../../components/existing-cluster");
     const missing = join(dir, "missing");

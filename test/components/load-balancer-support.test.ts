@@ -42,6 +42,17 @@ describe("LoadBalancerSupport", () => {
     expect(await promiseOf(lb.containerId)).toBe("lb-container-id");
   });
 
+  test("registers exactly its public outputs", async () => {
+    const spy = jest.spyOn(pulumi.ComponentResource.prototype as any, "registerOutputs");
+    try {
+      await create();
+      const call = spy.mock.calls.find((c) => c[0] && "implementation" in (c[0] as object));
+      expect(Object.keys(call![0] as object).sort()).toEqual(["containerId", "implementation"]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   test("parents the image and the container to the component", async () => {
     const { lb, seen } = await create();
     const children = seen.filter((t) => t.resource !== lb);
