@@ -4,13 +4,16 @@
  * others can add theirs; exit code 2 for any usage error (CONTRACTS.md).
  */
 import { Command, CommanderError } from "commander";
+import { downCommand, labCommand } from "../runner/cli";
 import { verifyCommand } from "../verifier/cli";
 
 /** The `svclab` program with every subcommand; usage errors throw instead of exiting. */
 export function buildProgram(): Command {
   const program = new Command("svclab")
     .description("Kubernetes Services as code: a kind lab with every Service type, and a verifier that proves who reaches what.")
-    .addCommand(verifyCommand());
+    .addCommand(verifyCommand())
+    .addCommand(labCommand())
+    .addCommand(downCommand());
   for (const command of [program, ...program.commands]) command.exitOverride();
   return program;
 }
