@@ -44,7 +44,8 @@ describe("ExistingCluster", () => {
     const { ExistingCluster } = await import("../../components/existing-cluster");
     const spy = jest.spyOn(pulumi.ComponentResource.prototype as any, "registerOutputs");
     try {
-      new ExistingCluster("prod", { kubeconfig: path, context: "k3s-lab" });
+      const cluster = new ExistingCluster("prod", { kubeconfig: path, context: "k3s-lab" });
+      await Promise.all([promiseOf(cluster.urn), promiseOf(cluster.provider.urn)]);
       const call = spy.mock.calls.find((c) => c[0] && "context" in (c[0] as object));
       expect(Object.keys(call![0] as object).sort()).toEqual(["context", "kubeconfig"]);
     } finally {
