@@ -29,7 +29,6 @@ export class ExistingCluster extends pulumi.ComponentResource {
   public readonly provider: k8s.Provider;
 
   constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("svclab:index:ExistingCluster", name, {}, opts);
     let content: string;
     try {
       content = readFileSync(args.kubeconfig, "utf8");
@@ -43,6 +42,8 @@ export class ExistingCluster extends pulumi.ComponentResource {
     if (args.context !== undefined && args.context.trim() === "") {
       throw new InvalidInputError("context", args.context, `context must name a context in ${args.kubeconfig}; got ""`);
     }
+
+    super("svclab:index:ExistingCluster", name, {}, opts);
 
     this.kubeconfig = pulumi.secret(content);
     this.context = pulumi.output(args.context ?? "");

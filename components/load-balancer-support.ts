@@ -53,7 +53,6 @@ export class LoadBalancerSupport extends pulumi.ComponentResource {
   public readonly containerId: pulumi.Output<string>;
 
   constructor(name: string, args: LoadBalancerSupportArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    super("svclab:index:LoadBalancerSupport", name, {}, opts);
     const network = args.network ?? KIND_NETWORK;
     const imageName = args.image ?? DEFAULT_CLOUD_PROVIDER_KIND_IMAGE;
     const containerName = args.containerName ?? "svclab-cloud-provider-kind";
@@ -67,6 +66,8 @@ export class LoadBalancerSupport extends pulumi.ComponentResource {
         `image must be a pinned image reference (a tag other than latest, or a digest) such as ${DEFAULT_CLOUD_PROVIDER_KIND_IMAGE}; got ${formatValue(imageName)}`,
       );
     }
+
+    super("svclab:index:LoadBalancerSupport", name, {}, opts);
 
     const image = new docker.RemoteImage(`${name}-image`, { name: imageName, keepLocally: true }, { parent: this });
     const container = new docker.Container(
