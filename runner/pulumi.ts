@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { EngineEvent, LocalWorkspace, LocalWorkspaceOptions, PulumiCommand, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
+import type { EngineEvent, LocalWorkspaceOptions, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { version as sdkVersion } from "@pulumi/pulumi/version";
 import { ProgressSink, describeEngineEvent } from "./progress";
 import { StackLock, findStackLocks } from "./locks";
@@ -71,11 +71,13 @@ export function createPulumiBackend(options: PulumiBackendOptions): LabBackend {
   const stateDir = path.join(options.projectDir, STATE_DIR_NAME);
   const backendUrl = `file://${stateDir.split(path.sep).join("/")}`;
   let command: Promise<PulumiCommand> | undefined;
+  // Loaded on first use: it costs about a second, which `svclab verify` and `--help` need not pay.
+  const automation = () => import("@pulumi/pulumi/automation");
 
   const workspaceOptions = async (onProgress?: ProgressSink): Promise<LocalWorkspaceOptions> => {
     // The file backend refuses a directory that does not exist.
     fs.mkdirSync(stateDir, { recursive: true });
-    command ??= resolvePulumiCommand(options.projectDir, onProgress);
+    command ??= resolvePulumiCommand(await automation(), options.projectDir, onProgress);
     return {
       workDir: options.projectDir,
       pulumiCommand: await command,
@@ -84,6 +86,7 @@ export function createPulumiBackend(options: PulumiBackendOptions): LabBackend {
     };
   };
   const select = async (): Promise<Stack | undefined> => {
+    const { LocalWorkspace, StackNotFoundError } = await automation();
     try {
       return await LocalWorkspace.selectStack({ stackName, workDir: options.projectDir }, await workspaceOptions());
     } catch (error) {
@@ -94,7 +97,7 @@ export function createPulumiBackend(options: PulumiBackendOptions): LabBackend {
     }
   };
   const createOrSelect = async (onProgress: ProgressSink): Promise<Stack> =>
-    LocalWorkspace.createOrSelectStack({ stackName, workDir: options.projectDir }, await workspaceOptions(onProgress));
+    (await automation()).LocalWorkspace.createOrSelectStack({ stackName, workDir: options.projectDir }, await workspaceOptions(onProgress));
   const onEvent = (onProgress: ProgressSink) => (event: EngineEvent) => {
     const line = describeEngineEvent(event);
     if (line !== undefined) {
@@ -155,7 +158,11 @@ export function passphraseEnv(env: NodeJS.ProcessEnv): Record<string, string> {
  * The `pulumi` on PATH, else the pinned version installed under
  * `.pulumi-cli` (downloaded from get.pulumi.com once, reused afterwards).
  */
-async function resolvePulumiCommand(projectDir: string, onProgress?: ProgressSink): Promise<PulumiCommand> {
+async function resolvePulumiCommand(
+  { PulumiCommand }: typeof import("@pulumi/pulumi/automation"),
+  projectDir: string,
+  onProgress?: ProgressSink,
+): Promise<PulumiCommand> {
   try {
     return await PulumiCommand.get();
   } catch {
