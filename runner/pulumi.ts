@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EngineEvent, LocalWorkspaceOptions, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { version as sdkVersion } from "@pulumi/pulumi/version";
+import { summarizeError } from "./errors";
 import { ProgressSink, describeEngineEvent } from "./progress";
 import { StackLock, findStackLocks } from "./locks";
 import { StackSnapshot, readSnapshot } from "./stack-state";
@@ -62,6 +63,8 @@ export interface PulumiBackendOptions {
   readonly stackName?: string;
   /** Environment the passphrase is read from. Default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Install the pinned CLI into `.pulumi-cli` when none is on PATH (a download from get.pulumi.com). Default true. */
+  readonly installCli?: boolean;
 }
 
 /** A {@link LabBackend} over the Automation API and the project's stack program. */
@@ -77,7 +80,7 @@ export function createPulumiBackend(options: PulumiBackendOptions): LabBackend {
   const workspaceOptions = async (onProgress?: ProgressSink): Promise<LocalWorkspaceOptions> => {
     // The file backend refuses a directory that does not exist.
     fs.mkdirSync(stateDir, { recursive: true });
-    command ??= resolvePulumiCommand(await automation(), options.projectDir, onProgress);
+    command ??= resolvePulumiCommand(await automation(), options.projectDir, options.installCli ?? true, onProgress);
     return {
       workDir: options.projectDir,
       pulumiCommand: await command,
@@ -161,11 +164,15 @@ export function passphraseEnv(env: NodeJS.ProcessEnv): Record<string, string> {
 async function resolvePulumiCommand(
   { PulumiCommand }: typeof import("@pulumi/pulumi/automation"),
   projectDir: string,
+  install: boolean,
   onProgress?: ProgressSink,
 ): Promise<PulumiCommand> {
   try {
     return await PulumiCommand.get();
-  } catch {
+  } catch (error) {
+    if (!install) {
+      throw new Error(`no usable pulumi CLI on PATH (${summarizeError(error)}): install Pulumi 3.x, https://www.pulumi.com/docs/iac/download-install/`);
+    }
     const root = path.join(projectDir, CLI_DIR_NAME);
     onProgress?.(`no pulumi CLI on PATH: using Pulumi ${PINNED_PULUMI_VERSION} in ${CLI_DIR_NAME}/ (installed on first use)`);
     return PulumiCommand.install({ root });

@@ -29,12 +29,14 @@ export interface FakeCli {
   readonly env: NodeJS.ProcessEnv;
   /** The calls made so far, in order, as `program arg arg…`. */
   calls(): string[];
+  /** For each call, the values of the environment variables named in `recordEnv`. */
+  callEnvs(): Record<string, string | undefined>[];
   /** Removes the temp directory. */
   cleanup(): void;
 }
 
-/** Writes the given fake programs into a fresh temp directory. */
-export function createFakeCli(programs: Readonly<Record<string, FakeProgram>>): FakeCli {
+/** Writes the given fake programs into a fresh temp directory; each call logs the variables named in `recordEnv`. */
+export function createFakeCli(programs: Readonly<Record<string, FakeProgram>>, recordEnv: readonly string[] = []): FakeCli {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "svclab-fake-cli-"));
   const binDir = path.join(root, "bin");
   const log = path.join(root, "calls.jsonl");
@@ -47,7 +49,8 @@ export function createFakeCli(programs: Readonly<Record<string, FakeProgram>>): 
       `#!${process.execPath}`,
       `const fs = require("fs");`,
       `const args = process.argv.slice(2);`,
-      `fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify([${JSON.stringify(name)}, ...args]) + "\\n");`,
+      `const env = Object.fromEntries(${JSON.stringify(recordEnv)}.map((key) => [key, process.env[key]]));`,
+      `fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify({ call: [${JSON.stringify(name)}, ...args], env }) + "\\n");`,
       `const answers = JSON.parse(fs.readFileSync(${JSON.stringify(spec)}, "utf8"));`,
       `const answer = answers[args.join(" ")] ?? answers["*"] ?? { stderr: "fake ${name}: no answer for " + args.join(" "), code: 99 };`,
       `setTimeout(() => {`,
@@ -58,15 +61,17 @@ export function createFakeCli(programs: Readonly<Record<string, FakeProgram>>): 
     ].join("\n");
     fs.writeFileSync(path.join(binDir, name), script, { mode: 0o755 });
   }
+  const entries = () =>
+    fs
+      .readFileSync(log, "utf8")
+      .split("\n")
+      .filter((line) => line.length > 0)
+      .map((line) => JSON.parse(line) as { call: string[]; env: Record<string, string | undefined> });
   return {
     binDir,
     env: { ...process.env, PATH: binDir },
-    calls: () =>
-      fs
-        .readFileSync(log, "utf8")
-        .split("\n")
-        .filter((line) => line.length > 0)
-        .map((line) => (JSON.parse(line) as string[]).join(" ")),
+    calls: () => entries().map((entry) => entry.call.join(" ")),
+    callEnvs: () => entries().map((entry) => entry.env),
     cleanup: () => fs.rmSync(root, { recursive: true, force: true }),
   };
 }

@@ -1,0 +1,98 @@
+/**
+ * The Automation API boundary against a fake `pulumi` executable: proves the
+ * backend points Pulumi at the project's file backend with the lab's
+ * passphrase, treats a missing stack as "no stack", and reads state and
+ * outputs back. The real CLI is never needed, and installing one is turned
+ * off so nothing is ever downloaded here.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { createPulumiBackend } from "../../runner/pulumi";
+import { createFakeCli, FakeCli, FakeProgram } from "./fake-cli";
+
+const RECORDED = ["PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_SKIP_UPDATE_CHECK"];
+const originalPath = process.env.PATH;
+let projectDir: string;
+let fake: FakeCli | undefined;
+
+function usePulumi(program: FakeProgram): FakeCli {
+  fake = createFakeCli({ pulumi: program }, RECORDED);
+  // The Automation API finds `pulumi` through this process's PATH.
+  process.env.PATH = `${fake.binDir}${path.delimiter}${originalPath ?? ""}`;
+  return fake;
+}
+
+beforeEach(() => {
+  projectDir = fs.mkdtempSync(path.join(os.tmpdir(), "svclab-project-"));
+  fs.writeFileSync(path.join(projectDir, "Pulumi.yaml"), "name: svclab\nruntime: nodejs\n");
+});
+afterEach(() => {
+  process.env.PATH = originalPath;
+  fake?.cleanup();
+  fake = undefined;
+  fs.rmSync(projectDir, { recursive: true, force: true });
+});
+
+const version = { stdout: "v3.248.0\n" };
+
+describe("the Pulumi backend", () => {
+  it("uses the project's file backend and the lab passphrase, and reports a missing stack as none", async () => {
+    const cli = usePulumi({ version, "stack select --stack dev --non-interactive": { stderr: "error: no stack named 'dev' found\n", code: 255 } });
+    const backend = createPulumiBackend({ projectDir, env: {}, installCli: false });
+    await expect(backend.snapshot()).resolves.toBeUndefined();
+    expect(backend.backendUrl).toBe(`file://${projectDir}/.pulumi-state`);
+    expect(fs.statSync(path.join(projectDir, ".pulumi-state")).isDirectory()).toBe(true);
+    const select = cli.calls().indexOf("pulumi stack select --stack dev --non-interactive");
+    expect(select).toBeGreaterThan(-1);
+    expect(cli.callEnvs()[select]).toEqual({ PULUMI_BACKEND_URL: backend.backendUrl, PULUMI_CONFIG_PASSPHRASE: "svclab-lab", PULUMI_SKIP_UPDATE_CHECK: "true" });
+  });
+
+  it("reads the exported state of an existing stack", async () => {
+    const deployment = {
+      version: 3,
+      deployment: {
+        resources: [
+          { urn: "urn:pulumi:ci::svclab::pulumi:pulumi:Stack::svclab-ci", type: "pulumi:pulumi:Stack" },
+          { urn: "urn:pulumi:ci::svclab::command:local:Command::lab-kind", type: "command:local:Command", outputs: { environment: { SVCLAB_KIND_CLUSTER: "svclab-ci" } } },
+        ],
+      },
+    };
+    usePulumi({
+      version,
+      "stack select --stack ci --non-interactive": {},
+      "stack export --show-secrets --stack ci --non-interactive": { stdout: JSON.stringify(deployment) },
+    });
+    const backend = createPulumiBackend({ projectDir, stackName: "ci", env: {}, installCli: false });
+    await expect(backend.snapshot()).resolves.toMatchObject({ resourceCount: 1, clusterNames: ["svclab-ci"] });
+  });
+
+  it("returns outputs as plain values, secrets decrypted", async () => {
+    usePulumi({
+      version,
+      "stack select --stack dev --non-interactive": {},
+      "stack output --json --stack dev --non-interactive": { stdout: JSON.stringify({ namespace: "svclab", kubeconfig: "[secret]" }) },
+      "stack output --json --show-secrets --stack dev --non-interactive": { stdout: JSON.stringify({ namespace: "svclab", kubeconfig: "apiVersion: v1" }) },
+    });
+    const backend = createPulumiBackend({ projectDir, env: {}, installCli: false });
+    await expect(backend.outputs()).resolves.toEqual({ namespace: "svclab", kubeconfig: "apiVersion: v1" });
+  });
+
+  it("passes a user's own passphrase through instead of the lab's", async () => {
+    const cli = usePulumi({ version, "stack select --stack dev --non-interactive": { stderr: "error: no stack named 'dev' found\n", code: 255 } });
+    await createPulumiBackend({ projectDir, env: { PULUMI_CONFIG_PASSPHRASE: "mine" }, installCli: false }).snapshot();
+    expect(cli.callEnvs().map((env) => env.PULUMI_CONFIG_PASSPHRASE)).toContain("mine");
+  });
+
+  it("says how to get the CLI when none is on PATH and installing is off", async () => {
+    const emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), "svclab-no-pulumi-"));
+    process.env.PATH = emptyDir;
+    try {
+      await expect(createPulumiBackend({ projectDir, env: {}, installCli: false }).snapshot()).rejects.toThrow(
+        /^no usable pulumi CLI on PATH \(.*\): install Pulumi 3\.x, https:\/\/www\.pulumi\.com\/docs\/iac\/download-install\/$/,
+      );
+    } finally {
+      fs.rmSync(emptyDir, { recursive: true, force: true });
+    }
+  });
+});
