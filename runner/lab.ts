@@ -56,13 +56,13 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<number
 
   io.err(pc.bold(`svclab lab: stack "${options.stackName}", state in ${backend.backendUrl}`));
   let cached: StackSnapshot | undefined;
-  const readSnapshot = async (): Promise<StackSnapshot> => (cached ??= (await backend.snapshot()) ?? EMPTY_SNAPSHOT);
+  const loadSnapshot = async (): Promise<StackSnapshot> => (cached ??= (await backend.snapshot()) ?? EMPTY_SNAPSHOT);
 
   if (settings.clusterMode === "kind") {
     const checks = await (deps.preflight ?? realPreflight)({
       clusterName: settings.clusterName,
       hostPorts: settings.hostPorts,
-      clusterOwnedByLab: async () => ownsCluster(await readSnapshot(), settings.clusterName),
+      clusterOwnedByLab: async () => ownsCluster(await loadSnapshot(), settings.clusterName),
       configFile: settings.configFile,
       run: deps.run,
       env: deps.env,
@@ -75,7 +75,7 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<number
     io.err(`Preflight: cluster mode "${settings.clusterMode}": Docker, kind and host port checks do not apply`);
   }
 
-  const snapshot = await readSnapshot();
+  const snapshot = await loadSnapshot();
   await recoverInterrupted(snapshot, { backend, log, run: deps.run, env: deps.env, stackName: options.stackName });
 
   io.err(
