@@ -52,16 +52,16 @@ export class DataPlane {
   }
 
   /** An outside client at `node`'s nodePort of `service`. */
-  atNodePort(service: ServiceState, node: NodeState, clientAddress: string): Route {
+  atNodePort(service: ServiceState, node: NodeState, clientAddress: string, remember = true): Route {
     const local = (service.spec.externalTrafficPolicy ?? "Cluster") === "Local" && !(this.faults.externalPolicyIgnored ?? []).includes(service.name);
-    return this.viaNodePort(service, node, clientAddress, local ? "local" : "cluster");
+    return this.viaNodePort(service, node, clientAddress, local ? "local" : "cluster", remember);
   }
 
   /** An outside client at a LoadBalancer address; the load balancer picks a node carrying an endpoint. */
-  atLoadBalancer(service: ServiceState, clientAddress: string): Route {
+  atLoadBalancer(service: ServiceState, clientAddress: string, remember = true): Route {
     const ready = this.state.readyEndpoints(service);
-    if (ready.length === 0) return { kind: "reject", why: `${this.state.namespace}/${service.name} has no ready endpoints` };
-    const pod = this.choose(service, clientAddress, ready);
+    if (ready.length === 0) return this.noEndpoints(service);
+    const pod = this.choose(service, clientAddress, ready, remember);
     const local = (service.spec.externalTrafficPolicy ?? "Cluster") === "Local";
     // Cluster policy: the node that took the packet masquerades it with its own IP.
     const localAddress = local ? clientAddress : this.state.node(pod.node).ip;
@@ -74,7 +74,7 @@ export class DataPlane {
    */
   routedClusterIP(service: ServiceState, clientAddress: string): Route {
     const ready = this.state.readyEndpoints(service);
-    if (ready.length === 0) return { kind: "reject", why: `${this.state.namespace}/${service.name} has no ready endpoints` };
+    if (ready.length === 0) return this.noEndpoints(service);
     const pod = this.choose(service, clientAddress, ready);
     return { kind: "endpoint", pod, host: pod.wire, port: service.targetPort, localAddress: clientAddress };
   }
@@ -85,15 +85,15 @@ export class DataPlane {
     return ready[Math.floor(Math.random() * ready.length)];
   }
 
-  /** Whether a node's nodePort would forward at all (used to decide which listeners are silent). */
+  /** Whether a node's nodePort would forward at all (decides which listeners are silent or absent). */
   nodePortMode(service: ServiceState, node: NodeState): "forward" | "drop" | "reject" {
-    const route = this.atNodePort(service, node, "127.0.0.1");
+    const route = this.atNodePort(service, node, "127.0.0.1", false);
     return route.kind === "endpoint" ? "forward" : route.kind === "reject" ? "reject" : "drop";
   }
 
   private internal(service: ServiceState, from: PodState, node: NodeState): Route {
     const ready = this.state.readyEndpoints(service);
-    if (ready.length === 0) return { kind: "reject", why: `${this.state.namespace}/${service.name} has no ready endpoints` };
+    if (ready.length === 0) return this.noEndpoints(service);
     const localOnly = service.spec.internalTrafficPolicy === "Local" && !(this.faults.internalPolicyIgnored ?? []).includes(service.name);
     const candidates = localOnly ? ready.filter((p) => p.node === node.name) : ready;
     if (candidates.length === 0) return { kind: "drop", why: `${this.state.namespace}/${service.name} has no local endpoints on ${node.name}` };
@@ -101,18 +101,25 @@ export class DataPlane {
     return { kind: "endpoint", pod, host: pod.wire, port: service.targetPort, localAddress: from.podIP };
   }
 
-  private viaNodePort(service: ServiceState, node: NodeState, clientAddress: string, policy: "local" | "cluster"): Route {
+  private viaNodePort(service: ServiceState, node: NodeState, clientAddress: string, policy: "local" | "cluster", remember = true): Route {
     if ((this.faults.silentNodePortNodes ?? []).includes(node.name)) return { kind: "drop", why: `node ${node.name} does not forward nodePorts (fault)` };
     const ready = this.state.readyEndpoints(service);
-    if (ready.length === 0) return { kind: "reject", why: `${this.state.namespace}/${service.name} has no ready endpoints` };
+    if (ready.length === 0) return this.noEndpoints(service);
     const candidates = policy === "local" ? ready.filter((p) => p.node === node.name) : ready;
     if (candidates.length === 0) return { kind: "drop", why: `${this.state.namespace}/${service.name} has no local endpoints on ${node.name}` };
-    const pod = this.choose(service, clientAddress, candidates);
+    const pod = this.choose(service, clientAddress, candidates, remember);
     // Local keeps the client's address; Cluster masquerades with the node's address.
     return { kind: "endpoint", pod, host: pod.wire, port: service.targetPort, localAddress: policy === "local" ? clientAddress : node.ip };
   }
 
-  private choose(service: ServiceState, client: string, candidates: PodState[]): PodState {
+  /** kube-proxy REJECTs traffic to a Service without ready endpoints (a fault can make it DROP). */
+  private noEndpoints(service: ServiceState): Route {
+    const why = `${this.state.namespace}/${service.name} has no ready endpoints`;
+    return (this.faults.noEndpointsDrop ?? []).includes(service.name) ? { kind: "drop", why } : { kind: "reject", why };
+  }
+
+  /** Picks an endpoint as kube-proxy does; `remember` false asks without creating affinity state. */
+  private choose(service: ServiceState, client: string, candidates: PodState[], remember = true): PodState {
     if ((this.faults.pinnedServices ?? []).includes(service.name)) {
       return [...candidates].sort((a, b) => a.name.localeCompare(b.name))[0];
     }
@@ -123,7 +130,7 @@ export class DataPlane {
       if (remembered) return remembered;
     }
     const pod = candidates[Math.floor(Math.random() * candidates.length)];
-    if (sticky) this.affinity.set(key, pod.name);
+    if (sticky && remember) this.affinity.set(key, pod.name);
     return pod;
   }
 }

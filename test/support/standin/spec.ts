@@ -74,6 +74,8 @@ export interface WorldFaults {
   readonly listenPort?: Partial<Record<Exclude<Component, "probe">, number>>;
   /** Not-ready pods of these components are still published as ready endpoints. */
   readonly staleEndpoints?: readonly Component[];
+  /** These Services, when they have no ready endpoints, drop connections (timeout) instead of rejecting them. */
+  readonly noEndpointsDrop?: readonly string[];
   /** The cluster DNS answers NXDOMAIN for these Services. */
   readonly dnsMissing?: readonly string[];
 }
@@ -162,7 +164,7 @@ export function validateWorldSpec(spec: WorldSpec): void {
   for (const node of spec.faults.missingProbeAgents ?? []) {
     if (!nodeNames.has(node)) throw new Error(`spec.faults.missingProbeAgents: unknown node "${node}"; nodes are ${[...nodeNames].join(", ")}`);
   }
-  const serviceFaults = ["clusterIPAnswersFromOutside", "pinnedServices", "affinityIgnored", "internalPolicyIgnored", "externalPolicyIgnored", "dnsMissing"] as const;
+  const serviceFaults = ["clusterIPAnswersFromOutside", "pinnedServices", "affinityIgnored", "internalPolicyIgnored", "externalPolicyIgnored", "noEndpointsDrop", "dnsMissing"] as const;
   for (const field of serviceFaults) {
     for (const name of spec.faults[field] ?? []) {
       if (!serviceNames.has(name)) throw new Error(`spec.faults.${field}: unknown Service "${name}"; Services are ${[...serviceNames].join(", ")}`);

@@ -5,9 +5,10 @@
  * addresses, blackholed ClusterIPs and pod IPs). See docs/standin.md.
  */
 import { randomBytes } from "node:crypto";
+import * as http from "node:http";
 import * as net from "node:net";
 import { loadConfig } from "../../../apps/src/config";
-import { startApp, type RunningApp } from "../../../apps/src/server";
+import { startApp } from "../../../apps/src/server";
 import { claimAddressPlan, type AddressPlan } from "./addresses";
 import { ClusterDns } from "./cluster-dns";
 import { ClusterState, type NodeState, type PodState, type ServiceState } from "./cluster-state";
@@ -62,7 +63,6 @@ export async function buildWorld(specOrOverrides: WorldSpec | WorldSpecOverrides
 
 interface PodProcess {
   close(): Promise<void>;
-  app?: RunningApp;
 }
 
 class RunningWorld implements World {
@@ -132,7 +132,7 @@ class RunningWorld implements World {
   async setPodReady(podName: string, ready: boolean): Promise<void> {
     const pod = this.state.pod(podName);
     pod.ready = ready;
-    this.processes.get(podName)?.app?.readiness.set(ready);
+    if (pod.component !== "probe") await setAppReadiness(pod, ready);
     await this.reconcile();
   }
 
@@ -181,9 +181,8 @@ class RunningWorld implements World {
       env.BACKEND_URL = `http://${pod.wire}:${egress.boundPort}/`;
     }
     const app = await startApp(loadConfig(env), { host: pod.wire, port: pod.listenPort });
-    app.readiness.set(pod.ready);
+    if (!pod.ready) await setAppReadiness(pod, false);
     this.processes.set(pod.name, {
-      app,
       close: async () => {
         await app.close(0);
         await egress?.setMode("closed");
@@ -208,7 +207,7 @@ class RunningWorld implements World {
       }
       if (service.loadBalancerIP) {
         desired.set(`${service.loadBalancerIP}:${service.port}`, {
-          host: service.loadBalancerIP, port: service.port, mode: this.state.readyEndpoints(service).length > 0 ? "forward" : "closed",
+          host: service.loadBalancerIP, port: service.port, mode: modeFor(this.plane.atLoadBalancer(service, "127.0.0.1", false)),
           route: (client) => this.plane.atLoadBalancer(service, client),
         });
       }
@@ -248,11 +247,35 @@ class RunningWorld implements World {
   }
 }
 
+/** The listener mode that plays a route: DROP is a silent listener, REJECT is no listener at all. */
+function modeFor(route: Route): ListenerMode {
+  return route.kind === "drop" ? "silent" : route.kind === "reject" || route.kind === "unroutable" ? "closed" : "forward";
+}
+
 /** Whether this process may bind `port` (ports below 1024 need root or CAP_NET_BIND_SERVICE). */
 function canBind(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
     server.once("error", () => resolve(false));
     server.listen({ host, port }, () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Flips the app's own readiness switch (`POST /readyz`, docs/CONTRACTS.md) so
+ * its `/readyz` agrees with what the world's kubelet reports.
+ */
+function setAppReadiness(pod: PodState, ready: boolean): Promise<void> {
+  const body = JSON.stringify({ ready });
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      { host: pod.wire, port: pod.listenPort, path: "/readyz", method: "POST", agent: false, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+      (response) => {
+        response.resume();
+        response.on("end", () => resolve());
+      },
+    );
+    request.on("error", (error) => reject(new Error(`cannot switch readiness of pod ${pod.name}: ${error.message}`)));
+    request.end(body);
   });
 }
