@@ -52,7 +52,7 @@ export async function runDown(options: DownOptions, deps: DownDeps): Promise<num
       io.err(`The stack "${options.stackName}" has no resources: nothing to destroy.`);
     } else {
       io.err(`Destroying ${snapshot.resourceCount} resources with \`pulumi destroy\`…`);
-      await destroy(options, deps, log);
+      await destroy(options, deps, snapshot, log);
     }
   }
 
@@ -70,9 +70,11 @@ export async function runDown(options: DownOptions, deps: DownDeps): Promise<num
 
 const MARKS = { gone: pc.green("✓"), removed: pc.green("✓"), left: pc.red("✗"), unknown: pc.yellow("?"), foreign: pc.yellow("!") } as const;
 
-async function destroy(options: DownOptions, deps: DownDeps, log: (line: string) => void): Promise<void> {
+async function destroy(options: DownOptions, deps: DownDeps, snapshot: StackSnapshot, log: (line: string) => void): Promise<void> {
   try {
-    await deps.backend.destroy(log, options.signal);
+    // A kind cluster takes its objects with it, so objects it can no longer answer for (it was
+    // deleted by hand, or Docker lost it) may leave the state instead of failing the destroy.
+    await deps.backend.destroy(log, { signal: options.signal, forgetUnreachableKubernetesObjects: snapshot.clusterNames.length > 0 });
   } catch (error) {
     if (options.signal?.aborted === true || options.interrupted?.() === true) {
       throw new LabError("interrupted: Pulumi stopped after the deletions in flight and saved its state; run `npm run lab:down` again to finish", EXIT_INTERRUPTED);

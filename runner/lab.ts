@@ -71,6 +71,14 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<number
     if (!checks.ok) {
       throw new LabError("preflight failed: nothing was created; fix the items marked ✗ and run the lab again", EXIT_CANNOT_RUN);
     }
+    const recorded = (await loadSnapshot()).clusterNames.includes(settings.clusterName);
+    if (recorded && !checks.kindClusters.includes(settings.clusterName)) {
+      // Pulumi would believe the cluster still exists and fail on every object inside it.
+      throw new LabError(
+        `the lab's kind cluster "${settings.clusterName}" is recorded in the stack but no longer exists (deleted outside the lab): run \`npm run lab:down\` to clear the stack, then \`npm run lab\``,
+        EXIT_CANNOT_RUN,
+      );
+    }
   } else {
     io.err(`Preflight: cluster mode "${settings.clusterMode}": Docker, kind and host port checks do not apply`);
   }

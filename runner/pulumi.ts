@@ -33,6 +33,17 @@ export const STATE_DIR_NAME = ".pulumi-state";
 /** Directory, inside the project, of a CLI installed on first use. */
 export const CLI_DIR_NAME = ".pulumi-cli";
 
+export interface LabDestroyOptions {
+  /** Aborting it cancels `destroy` gracefully. */
+  readonly signal?: AbortSignal;
+  /**
+   * Drop Kubernetes objects from the state when their cluster cannot be
+   * reached (`PULUMI_K8S_DELETE_UNREACHABLE`). Right only when the cluster
+   * itself is being deleted, which takes its objects with it. Default false.
+   */
+  readonly forgetUnreachableKubernetesObjects?: boolean;
+}
+
 /** Stack outputs as plain values (secrets decrypted), keyed by output name. */
 export type LabOutputs = Readonly<Record<string, unknown>>;
 
@@ -51,7 +62,7 @@ export interface LabBackend {
   /** `pulumi up`: creates or updates, idempotent. Aborting the signal cancels it gracefully. */
   up(onProgress: ProgressSink, signal?: AbortSignal): Promise<LabOutputs>;
   /** `pulumi destroy` of everything in the stack; the stack and its history stay. */
-  destroy(onProgress: ProgressSink, signal?: AbortSignal): Promise<void>;
+  destroy(onProgress: ProgressSink, options?: LabDestroyOptions): Promise<void>;
   /** The last successful `up`'s outputs, or `undefined` when there is no stack or no output. */
   outputs(): Promise<LabOutputs | undefined>;
 }
@@ -77,7 +88,7 @@ export function createPulumiBackend(options: PulumiBackendOptions): LabBackend {
   // Loaded on first use: it costs about a second, which `svclab verify` and `--help` need not pay.
   const automation = () => import("@pulumi/pulumi/automation");
 
-  const workspaceOptions = async (onProgress?: ProgressSink): Promise<LocalWorkspaceOptions> => {
+  const workspaceOptions = async (onProgress?: ProgressSink, extraEnv: Record<string, string> = {}): Promise<LocalWorkspaceOptions> => {
     // The file backend refuses a directory that does not exist.
     fs.mkdirSync(stateDir, { recursive: true });
     command ??= resolvePulumiCommand(await automation(), options.projectDir, options.installCli ?? true, onProgress);
@@ -85,13 +96,13 @@ export function createPulumiBackend(options: PulumiBackendOptions): LabBackend {
       workDir: options.projectDir,
       pulumiCommand: await command,
       secretsProvider: "passphrase",
-      envVars: { PULUMI_BACKEND_URL: backendUrl, PULUMI_SKIP_UPDATE_CHECK: "true", ...passphraseEnv(env) },
+      envVars: { PULUMI_BACKEND_URL: backendUrl, PULUMI_SKIP_UPDATE_CHECK: "true", ...passphraseEnv(env), ...extraEnv },
     };
   };
-  const select = async (): Promise<Stack | undefined> => {
+  const select = async (extraEnv?: Record<string, string>): Promise<Stack | undefined> => {
     const { LocalWorkspace, StackNotFoundError } = await automation();
     try {
-      return await LocalWorkspace.selectStack({ stackName, workDir: options.projectDir }, await workspaceOptions());
+      return await LocalWorkspace.selectStack({ stackName, workDir: options.projectDir }, await workspaceOptions(undefined, extraEnv));
     } catch (error) {
       if (error instanceof StackNotFoundError) {
         return undefined;
@@ -128,9 +139,9 @@ export function createPulumiBackend(options: PulumiBackendOptions): LabBackend {
       const result = await stack.up({ onEvent: onEvent(onProgress), signal });
       return plainOutputs(result.outputs);
     },
-    async destroy(onProgress, signal) {
-      const stack = await select();
-      await stack?.destroy({ onEvent: onEvent(onProgress), signal });
+    async destroy(onProgress, destroyOptions = {}) {
+      const stack = await select(destroyOptions.forgetUnreachableKubernetesObjects === true ? { PULUMI_K8S_DELETE_UNREACHABLE: "true" } : {});
+      await stack?.destroy({ onEvent: onEvent(onProgress), signal: destroyOptions.signal });
     },
     async outputs() {
       const stack = await select();

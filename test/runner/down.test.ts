@@ -41,6 +41,16 @@ describe("down", () => {
     expect(second.err.join("\n")).toContain('The stack "dev" has no resources: nothing to destroy.');
   });
 
+  it("lets a kind lab's destroy forget objects of a cluster that is already gone, and only a kind lab's", async () => {
+    const kindLab = new FakeBackend({ ...EMPTY_SNAPSHOT, resourceCount: 12, clusterNames: ["svclab"] });
+    await runDown({ stackName: "dev" }, setup(kindLab).deps);
+    expect(kindLab.destroyOptions[0].forgetUnreachableKubernetesObjects).toBe(true);
+
+    const existingCluster = new FakeBackend({ ...EMPTY_SNAPSHOT, resourceCount: 12 });
+    await runDown({ stackName: "dev" }, setup(existingCluster, noClusters, { settings: { ...settings, clusterMode: "existing" } }).deps);
+    expect(existingCluster.destroyOptions[0].forgetUnreachableKubernetesObjects).toBe(false);
+  });
+
   it("succeeds when no stack exists at all", async () => {
     const backend = new FakeBackend(undefined);
     const { deps, err } = setup(backend);

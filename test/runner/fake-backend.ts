@@ -5,7 +5,7 @@
  */
 import type { CommandResult, CommandRunner } from "../../runner/exec";
 import type { StackLock } from "../../runner/locks";
-import type { LabBackend, LabOutputs } from "../../runner/pulumi";
+import type { LabBackend, LabDestroyOptions, LabOutputs } from "../../runner/pulumi";
 import { EMPTY_SNAPSHOT, StackSnapshot } from "../../runner/stack-state";
 
 export const SAMPLE_OUTPUTS: LabOutputs = {
@@ -78,8 +78,12 @@ export class FakeBackend implements LabBackend {
     return this.outputsValue;
   }
 
-  async destroy(onProgress: (line: string) => void) {
+  /** The options of each destroy call. */
+  readonly destroyOptions: LabDestroyOptions[] = [];
+
+  async destroy(onProgress: (line: string) => void, options: LabDestroyOptions = {}) {
     this.calls.push("destroy");
+    this.destroyOptions.push(options);
     if (this.destroyError !== undefined) {
       throw this.destroyError;
     }

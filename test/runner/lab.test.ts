@@ -128,10 +128,20 @@ describe("lab", () => {
 
   it("says a second run on a running lab is idempotent and lets preflight know the cluster is the lab's", async () => {
     const backend = new FakeBackend({ ...EMPTY_SNAPSHOT, resourceCount: 20, clusterNames: ["svclab"] });
-    const { deps, err, preflightInputs } = setup(backend);
+    const { deps, err, preflightInputs } = setup(backend, { preflight: async (input) => (preflightInputs.push(input), { ...passingPreflight, kindClusters: ["svclab"] }) });
     await expect(runLab(options, deps)).resolves.toBe(0);
     expect(err.join("\n")).toContain("The lab is already up (20 resources): `pulumi up` is idempotent, so it changes only what differs from the program (normally nothing), then the lab verifies again.");
     await expect(preflightInputs[0].clusterOwnedByLab()).resolves.toBe(true);
+  });
+
+  it("refuses to run up over a recorded cluster that was deleted outside the lab, and says how to recover", async () => {
+    const backend = new FakeBackend({ ...EMPTY_SNAPSHOT, resourceCount: 20, clusterNames: ["svclab"] });
+    const { deps } = setup(backend);
+    const error = await labError(runLab(options, deps));
+    expect(error.message).toBe(
+      'the lab\'s kind cluster "svclab" is recorded in the stack but no longer exists (deleted outside the lab): run `npm run lab:down` to clear the stack, then `npm run lab`',
+    );
+    expect(backend.calls).not.toContain("up");
   });
 
   it("turns an interrupted up into exit code 130 with how to continue", async () => {
