@@ -103,8 +103,11 @@ const processIo: LabIo = {
   err: (text) => process.stderr.write(`${text}\n`),
 };
 
-interface Interrupts {
+/** What a running command learns about Ctrl-C and SIGTERM. */
+export interface Interrupts {
+  /** Aborted on SIGTERM or a second Ctrl-C. */
   readonly signal: AbortSignal;
+  /** True once Ctrl-C was pressed. */
   readonly interrupted: () => boolean;
 }
 
@@ -115,7 +118,7 @@ interface Interrupts {
  * second one, or SIGTERM (a CI job being cancelled), aborts the operation,
  * which forwards SIGINT to Pulumi in case it was not reached.
  */
-async function guarded(name: string, task: (interrupts: Interrupts) => Promise<number>): Promise<number> {
+export async function guarded(name: string, task: (interrupts: Interrupts) => Promise<number>): Promise<number> {
   const controller = new AbortController();
   let interruptCount = 0;
   const onSigint = () => {

@@ -94,7 +94,10 @@ async function checkLeftovers(snapshot: StackSnapshot, deps: DownDeps): Promise<
 
   if (clusterNames.length > 0) {
     const listed = await run("kind", ["get", "clusters"], { env });
-    if (listed.outcome !== "ok") {
+    if (listed.outcome === "not-found" && owned.size === 0) {
+      // Without kind the lab never got as far as a cluster (preflight stops it), and the state names none.
+      findings.push({ status: "gone", text: "no kind cluster: kind is not installed and the stack records none" });
+    } else if (listed.outcome !== "ok") {
       findings.push({ status: "unknown", text: `kind clusters: \`kind get clusters\` failed (${firstLine(listed.stderr) || listed.outcome}); is Docker running and kind on PATH?` });
     } else {
       const existing = listed.stdout.split(/\r?\n/).map((line) => line.trim());

@@ -137,8 +137,14 @@ describe("down", () => {
     expect((error as LabError).message).toBe("pulumi destroy failed: error: Cannot connect to the Docker daemon; fix the cause and run `npm run lab:down` again");
   });
 
+  it("succeeds after a lab that stopped at preflight because kind is missing", async () => {
+    const { deps, err } = setup(new FakeBackend(undefined), {});
+    await expect(runDown({ stackName: "dev" }, deps)).resolves.toBe(0);
+    expect(err.join("\n")).toContain("no kind cluster: kind is not installed and the stack records none");
+  });
+
   it("does not claim a clean machine when kind cannot list clusters", async () => {
-    const { deps } = setup(new FakeBackend(undefined), {});
+    const { deps } = setup(new FakeBackend(undefined), { "kind get clusters": { outcome: "failed", code: 1, stderr: "ERROR: failed to list clusters: Cannot connect to the Docker daemon\n" } });
     const error = await runDown({ stackName: "dev" }, deps).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(LabError);
     expect((error as LabError).message).toBe("could not check everything the lab may have left (see above)");
