@@ -51,7 +51,7 @@ export type LabOutputs = Readonly<Record<string, unknown>>;
 export interface LabBackend {
   /** Where state lives, for messages (e.g. `file:///home/me/svclab/.pulumi-state`). */
   readonly backendUrl: string;
-  /** The stack's state, or `undefined` when the stack does not exist yet. Creates nothing. */
+  /** The stack's state, or `undefined` when the stack does not exist yet. Creates nothing; needs no CLI when the backend was never used. */
   snapshot(): Promise<StackSnapshot | undefined>;
   /** Locks held on the stack, stale ones marked. */
   locks(): StackLock[];
@@ -100,6 +100,10 @@ export function createPulumiBackend(options: PulumiBackendOptions): LabBackend {
     };
   };
   const select = async (extraEnv?: Record<string, string>): Promise<Stack | undefined> => {
+    // A backend that never held a stack has nothing to select: answer without starting (or installing) the CLI.
+    if (!fs.existsSync(path.join(stateDir, ".pulumi", "stacks"))) {
+      return undefined;
+    }
     const { LocalWorkspace, StackNotFoundError } = await automation();
     try {
       return await LocalWorkspace.selectStack({ stackName, workDir: options.projectDir }, await workspaceOptions(undefined, extraEnv));

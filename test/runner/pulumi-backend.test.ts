@@ -27,6 +27,11 @@ beforeEach(() => {
   projectDir = fs.mkdtempSync(path.join(os.tmpdir(), "svclab-project-"));
   fs.writeFileSync(path.join(projectDir, "Pulumi.yaml"), "name: svclab\nruntime: nodejs\n");
 });
+
+/** Makes the file backend look used (it has held a stack), so the backend asks the CLI. */
+function markBackendUsed(): void {
+  fs.mkdirSync(path.join(projectDir, ".pulumi-state", ".pulumi", "stacks", "svclab"), { recursive: true });
+}
 afterEach(() => {
   process.env.PATH = originalPath;
   fake?.cleanup();
@@ -37,12 +42,21 @@ afterEach(() => {
 const version = { stdout: "v3.248.0\n" };
 
 describe("the Pulumi backend", () => {
+  it("answers for a never-used backend without starting the CLI", async () => {
+    const cli = usePulumi({ version });
+    const backend = createPulumiBackend({ projectDir, env: {}, installCli: false });
+    await expect(backend.snapshot()).resolves.toBeUndefined();
+    await expect(backend.outputs()).resolves.toBeUndefined();
+    await expect(backend.destroy(() => undefined)).resolves.toBeUndefined();
+    expect(cli.calls()).toEqual([]);
+  });
+
   it("uses the project's file backend and the lab passphrase, and reports a missing stack as none", async () => {
     const cli = usePulumi({ version, "stack select --stack dev --non-interactive": { stderr: "error: no stack named 'dev' found\n", code: 255 } });
+    markBackendUsed();
     const backend = createPulumiBackend({ projectDir, env: {}, installCli: false });
     await expect(backend.snapshot()).resolves.toBeUndefined();
     expect(backend.backendUrl).toBe(`file://${projectDir}/.pulumi-state`);
-    expect(fs.statSync(path.join(projectDir, ".pulumi-state")).isDirectory()).toBe(true);
     const select = cli.calls().indexOf("pulumi stack select --stack dev --non-interactive");
     expect(select).toBeGreaterThan(-1);
     expect(cli.callEnvs()[select]).toEqual({ PULUMI_BACKEND_URL: backend.backendUrl, PULUMI_CONFIG_PASSPHRASE: "svclab-lab", PULUMI_SKIP_UPDATE_CHECK: "true" });
@@ -58,6 +72,7 @@ describe("the Pulumi backend", () => {
         ],
       },
     };
+    markBackendUsed();
     usePulumi({
       version,
       "stack select --stack ci --non-interactive": {},
@@ -68,6 +83,7 @@ describe("the Pulumi backend", () => {
   });
 
   it("returns outputs as plain values, secrets decrypted", async () => {
+    markBackendUsed();
     usePulumi({
       version,
       "stack select --stack dev --non-interactive": {},
@@ -79,12 +95,14 @@ describe("the Pulumi backend", () => {
   });
 
   it("passes a user's own passphrase through instead of the lab's", async () => {
+    markBackendUsed();
     const cli = usePulumi({ version, "stack select --stack dev --non-interactive": { stderr: "error: no stack named 'dev' found\n", code: 255 } });
     await createPulumiBackend({ projectDir, env: { PULUMI_CONFIG_PASSPHRASE: "mine" }, installCli: false }).snapshot();
     expect(cli.callEnvs().map((env) => env.PULUMI_CONFIG_PASSPHRASE)).toContain("mine");
   });
 
   it("says how to get the CLI when none is on PATH and installing is off", async () => {
+    markBackendUsed();
     const emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), "svclab-no-pulumi-"));
     process.env.PATH = emptyDir;
     try {
