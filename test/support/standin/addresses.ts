@@ -47,6 +47,9 @@ export class AddressPlan {
   /** A silent listener lives here: a dial to it times out, as kube-proxy's DROP does. */
   get dropAddress(): string { return `127.${this.slice}.${OCTET.sink}.2`; }
 
+  /** A spare address of the slice for one-off checks (e.g. whether low ports can be bound). */
+  get scratchAddress(): string { return `127.${this.slice}.${OCTET.sink}.3`; }
+
   /** Frees the slice for other worlds. */
   release(): Promise<void> {
     return new Promise((resolve) => this.claim.close(() => resolve()));

@@ -30,6 +30,9 @@ interface Resource {
 
 const SERVICE_ACCOUNT_USER = "system:serviceaccount:svclab:verifier";
 
+/** `/api/v1/namespaces/<ns>/(pods|services)/<name>[:<port>]/proxy[/<path>]`: the proxy subresources. */
+const PROXY_PATH = /^\/api\/v1\/namespaces\/([a-z0-9-]+)\/(pods|services)\/([^/]+)\/proxy(\/.*)?$/;
+
 export class FakeKubeApi {
   private server: http.Server | undefined;
   private failure: ApiFailure | undefined;
@@ -58,8 +61,6 @@ export class FakeKubeApi {
       [new RegExp(`^/api/v1/namespaces/${ns}$`), (m) => this.guard("namespaces", "", undefined, "get", () => m[1] === this.state.namespace || ["default", "kube-system"].includes(m[1])
         ? ok({ kind: "Namespace", apiVersion: "v1", metadata: { name: m[1], labels: { "kubernetes.io/metadata.name": m[1] } }, spec: { finalizers: ["kubernetes"] }, status: { phase: "Active" } })
         : notFound("namespaces", m[1]))],
-      [new RegExp(`^/api/v1/namespaces/${ns}/pods/${name}/proxy(/.*)?$`), () => ({ code: -1, body: "proxy" })],
-      [new RegExp(`^/api/v1/namespaces/${ns}/services/${name}/proxy(/.*)?$`), () => ({ code: -1, body: "proxy" })],
       ...resources.flatMap((r): [RegExp, Handler][] => {
         const prefix = r.group === "" ? "/api/v1" : `/apis/${r.group}/v1`;
         const namespaced = r.resource !== "nodes";
@@ -121,10 +122,11 @@ export class FakeKubeApi {
     if (req.headers.authorization !== `Bearer ${this.token}`) {
       return send(res, { code: 401, body: objects.status(401, "Unauthorized", "Unauthorized") });
     }
+    const proxied = PROXY_PATH.exec(url.pathname);
+    if (proxied) return this.proxy(req, res, url, proxied);
     const found = this.routes.map(([pattern, handler]) => [pattern.exec(url.pathname), handler] as const).find(([m]) => m !== null);
     if (!found) return send(res, { code: 404, body: objects.status(404, "NotFound", "the server could not find the requested resource") });
     const [match, handler] = found as [RegExpExecArray, Handler];
-    if (url.pathname.includes("/proxy")) return this.proxy(req, res, url, match);
     if (req.method !== "GET") {
       return send(res, { code: 405, body: objects.status(405, "MethodNotAllowed", `the stand-in API serves reads only, not ${req.method}`) });
     }
@@ -174,9 +176,8 @@ export class FakeKubeApi {
   }
 
   private proxy(req: http.IncomingMessage, res: http.ServerResponse, url: URL, match: RegExpExecArray): void {
-    const [, namespace, rawName, rest] = match;
-    const isPod = url.pathname.includes("/pods/");
-    const resource = isPod ? "pods" : "services";
+    const [, namespace, resource, rawName, rest] = match;
+    const isPod = resource === "pods";
     const reply = this.guard(`${resource}/proxy`, "", namespace, "get", () => ({ code: 0, body: null }));
     if (reply.code !== 0) return send(res, reply);
     // `name`, `name:port` or `scheme:name:port`.

@@ -94,7 +94,7 @@ class RunningWorld implements World {
   }
 
   async start(): Promise<void> {
-    this.servicePort = (await canBind(this.addresses.rejectAddress.replace(/\.1$/, ".3"), 80)) ? 80 : 8080;
+    this.servicePort = (await canBind(this.addresses.scratchAddress, 80)) ? 80 : 8080;
     this.state.reserveNodePorts(this.spec.services.map((s) => s.nodePort));
     for (const service of this.spec.services) this.state.addService({ ...service, port: service.port ?? this.servicePort });
     const workers = this.state.nodes.filter((n) => n.role === "worker");
