@@ -123,7 +123,7 @@ export class ClusterState {
 
   addService(spec: ServiceSpec): ServiceState {
     const withClusterIP = spec.kind !== "Headless" && spec.kind !== "ExternalName";
-    const withNodePort = spec.kind === "NodePort" || spec.kind === "LoadBalancer";
+    const withNodePort = spec.kind === "NodePort" || (spec.kind === "LoadBalancer" && spec.allocateLoadBalancerNodePorts !== false);
     const service: ServiceState = {
       spec,
       name: spec.name,

@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import type { ClusterState, PodState, ServiceState } from "./cluster-state";
 import type { DataPlane } from "./data-plane";
 import * as objects from "./k8s-objects";
+import type { WorldFaults } from "./spec";
 import { parseFieldSelector, parseLabelSelector } from "./label-selector";
 
 /** A failure the API answers every resource request with (discovery and /version keep working, as RBAC allows them to everyone). */
@@ -46,8 +47,15 @@ export class FakeKubeApi {
    * @param plane where the services proxy sends (ready endpoints)
    * @param token the bearer token every request must carry
    * @param sourceAddress the address proxied connections come from (the control-plane node, where the API server runs)
+   * @param faults the world's faults (`apiProxyBlocked` is played here)
    */
-  constructor(private readonly state: ClusterState, private readonly plane: DataPlane, readonly token: string, private readonly sourceAddress: string) {
+  constructor(
+    private readonly state: ClusterState,
+    private readonly plane: DataPlane,
+    readonly token: string,
+    private readonly sourceAddress: string,
+    private readonly faults: WorldFaults = {},
+  ) {
     const ns = "([a-z0-9-]+)";
     const name = "([^/]+)";
     const resources = this.resources();
@@ -223,6 +231,9 @@ export class FakeKubeApi {
     }
     const pod: PodState | undefined = service.spec.kind === "ExternalName" ? undefined : this.plane.forApiProxy(service);
     if (!pod) return { code: 503, body: objects.status(503, "ServiceUnavailable", `no endpoints available for service "${name}"`) };
+    if ((this.faults.apiProxyBlocked ?? []).includes(name)) {
+      return { code: 503, body: objects.status(503, "ServiceUnavailable", `error trying to reach service: dial tcp ${pod.podIP}:${service.targetPort}: i/o timeout`) };
+    }
     return { host: pod.wire, port: service.targetPort, shownAs: `${pod.podIP}:${service.targetPort}` };
   }
 

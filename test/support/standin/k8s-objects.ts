@@ -86,7 +86,7 @@ export function serviceObject(service: ServiceState, namespace: string): object 
     if (spec.sessionAffinity === "ClientIP") body.sessionAffinityConfig = { clientIP: { timeoutSeconds: 10800 } };
     if (external) {
       body.externalTrafficPolicy = spec.externalTrafficPolicy ?? "Cluster";
-      if (type === "LoadBalancer") body.allocateLoadBalancerNodePorts = true;
+      if (type === "LoadBalancer") body.allocateLoadBalancerNodePorts = spec.allocateLoadBalancerNodePorts ?? true;
     }
   }
   return {

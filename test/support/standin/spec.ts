@@ -43,6 +43,8 @@ export interface ServiceSpec {
   readonly sessionAffinity?: "None" | "ClientIP";
   /** ExternalName only. */
   readonly externalName?: string;
+  /** LoadBalancer only; default true. https://kubernetes.io/docs/concepts/services-networking/service/#load-balancer-nodeport-allocation */
+  readonly allocateLoadBalancerNodePorts?: boolean;
   /** Service port; default 80. */
   readonly port?: number;
   /** Container port the Service sends to; default 3000. */
@@ -58,6 +60,8 @@ export interface WorldFaults {
   readonly clusterIPAnswersFromOutside?: readonly string[];
   /** Pod IPs of these components answer from outside, as if the pod network were routed to the host. */
   readonly podIPsAnswerFromOutside?: readonly Component[];
+  /** These LoadBalancer addresses accept and never answer (the load balancer forwards nowhere). */
+  readonly silentLoadBalancers?: readonly string[];
   /** On these nodes every nodePort accepts and never answers. */
   readonly silentNodePortNodes?: readonly string[];
   /** These Services always send to the same one endpoint (no spreading). */
@@ -76,6 +80,11 @@ export interface WorldFaults {
   readonly staleEndpoints?: readonly Component[];
   /** These Services, when they have no ready endpoints, drop connections (timeout) instead of rejecting them. */
   readonly noEndpointsDrop?: readonly string[];
+  /**
+   * The API server cannot reach these Services' pods (as with a NetworkPolicy
+   * that admits only in-cluster clients): their services proxy answers 503.
+   */
+  readonly apiProxyBlocked?: readonly string[];
   /** The cluster DNS answers NXDOMAIN for these Services. */
   readonly dnsMissing?: readonly string[];
 }
@@ -164,7 +173,7 @@ export function validateWorldSpec(spec: WorldSpec): void {
   for (const node of spec.faults.missingProbeAgents ?? []) {
     if (!nodeNames.has(node)) throw new Error(`spec.faults.missingProbeAgents: unknown node "${node}"; nodes are ${[...nodeNames].join(", ")}`);
   }
-  const serviceFaults = ["clusterIPAnswersFromOutside", "pinnedServices", "affinityIgnored", "internalPolicyIgnored", "externalPolicyIgnored", "noEndpointsDrop", "dnsMissing"] as const;
+  const serviceFaults = ["clusterIPAnswersFromOutside", "pinnedServices", "affinityIgnored", "internalPolicyIgnored", "externalPolicyIgnored", "noEndpointsDrop", "dnsMissing", "silentLoadBalancers", "apiProxyBlocked"] as const;
   for (const field of serviceFaults) {
     for (const name of spec.faults[field] ?? []) {
       if (!serviceNames.has(name)) throw new Error(`spec.faults.${field}: unknown Service "${name}"; Services are ${[...serviceNames].join(", ")}`);

@@ -85,7 +85,7 @@ class RunningWorld implements World {
     this.dns = new ClusterDns(this.state, spec.faults);
     this.dropSink = new ManagedListener(addresses.dropAddress, 0, () => ({ kind: "drop", why: "sink" }));
     for (const node of spec.nodes) this.state.addNode(node.name, node.role);
-    this.api = new FakeKubeApi(this.state, this.plane, randomBytes(24).toString("base64url"), this.state.nodes.find((n) => n.role === "control-plane")?.ip ?? this.state.nodes[0].ip);
+    this.api = new FakeKubeApi(this.state, this.plane, randomBytes(24).toString("base64url"), this.state.nodes.find((n) => n.role === "control-plane")?.ip ?? this.state.nodes[0].ip, spec.faults);
   }
 
   get kubeconfigPath(): string {
@@ -207,7 +207,9 @@ class RunningWorld implements World {
       }
       if (service.loadBalancerIP) {
         desired.set(`${service.loadBalancerIP}:${service.port}`, {
-          host: service.loadBalancerIP, port: service.port, mode: modeFor(this.plane.atLoadBalancer(service, "127.0.0.1", false)),
+          host: service.loadBalancerIP,
+          port: service.port,
+          mode: (faults.silentLoadBalancers ?? []).includes(service.name) ? "silent" : modeFor(this.plane.atLoadBalancer(service, "127.0.0.1", false)),
           route: (client) => this.plane.atLoadBalancer(service, client),
         });
       }
