@@ -74,6 +74,19 @@ const MUTATIONS: readonly Mutation[] = [
     allowed: ["service-via-api-proxy"],
   },
   {
+    broken: "pods on one worker cannot reach pods on other nodes",
+    world: { faults: { partitionedNodes: ["svclab-worker"] } },
+    rule: "pod-ip-from-pod",
+    probeId: (w) => `backend/pod:${w.pods("backend").find((p) => p.node === "svclab-worker2")!.name}:3000/pod:svclab-worker`,
+    status: "fail",
+    // Frontend pods on that worker wait out their own backend call (1 s, longer than the test's timeout),
+    // so any probe answered by them may fail too, from every vantage.
+    allowed: [
+      "pod-ip-from-pod", "clusterip-from-pod", "nodeport-from-pod", "dns-name-answers", "lb-from-pod", "port-chain", "spread", "session-affinity",
+      "itp-local-same-node", "etp-local-only-local-nodes", "etp-local-preserves-client", "nodeport-from-outside", "lb-from-outside", "service-via-api-proxy",
+    ],
+  },
+  {
     broken: "a Service sends every request to one pod",
     world: { faults: { pinnedServices: ["frontend-nodeport"] } },
     rule: "spread",

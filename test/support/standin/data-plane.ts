@@ -31,6 +31,15 @@ export class DataPlane {
 
   /** A connection opened by a process in `from` to `host:port`. */
   fromPod(from: PodState, host: string, port: number): Route {
+    const route = this.fromPodUnpartitioned(from, host, port);
+    const partitioned = (this.faults.partitionedNodes ?? []).includes(from.node);
+    if (partitioned && route.kind === "endpoint" && route.pod.node !== from.node) {
+      return { kind: "drop", why: `pods on ${from.node} cannot reach pods on ${route.pod.node} (partitioned)` };
+    }
+    return route;
+  }
+
+  private fromPodUnpartitioned(from: PodState, host: string, port: number): Route {
     if (!isLoopback(host)) return { kind: "unroutable", why: `${host} is outside 127.0.0.0/8` };
     const node = this.state.node(from.node);
     for (const service of this.state.services) {

@@ -72,6 +72,8 @@ export interface WorldFaults {
   readonly internalPolicyIgnored?: readonly string[];
   /** These externalTrafficPolicy Local Services answer on every node and SNAT like Cluster. */
   readonly externalPolicyIgnored?: readonly string[];
+  /** Pods on these nodes cannot reach pods on other nodes (a broken overlay); outside traffic is unaffected. */
+  readonly partitionedNodes?: readonly string[];
   /** No probe agent runs on these nodes. */
   readonly missingProbeAgents?: readonly string[];
   /** Pods of these components listen on this port instead of 3000 (the Service's targetPort stays 3000). */
@@ -169,6 +171,9 @@ export function validateWorldSpec(spec: WorldSpec): void {
   }
   for (const node of spec.faults.silentNodePortNodes ?? []) {
     if (!nodeNames.has(node)) throw new Error(`spec.faults.silentNodePortNodes: unknown node "${node}"; nodes are ${[...nodeNames].join(", ")}`);
+  }
+  for (const node of spec.faults.partitionedNodes ?? []) {
+    if (!nodeNames.has(node)) throw new Error(`spec.faults.partitionedNodes: unknown node "${node}"; nodes are ${[...nodeNames].join(", ")}`);
   }
   for (const node of spec.faults.missingProbeAgents ?? []) {
     if (!nodeNames.has(node)) throw new Error(`spec.faults.missingProbeAgents: unknown node "${node}"; nodes are ${[...nodeNames].join(", ")}`);
