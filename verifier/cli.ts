@@ -65,7 +65,7 @@ export function progressPrinter(stream: NodeJS.WriteStream): (event: ProgressEve
   return (event) => {
     switch (event.kind) {
       case "discovering":
-        stream.write(`discovering ${event.namespace} on ${event.server}\n`);
+        // Silent: if the API server cannot be used, the one error line says so alone.
         return;
       case "waiting": {
         const text = event.waiting.join("; ");

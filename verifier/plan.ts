@@ -555,9 +555,10 @@ function planSpread(ctx: PlanContext): Probe[] {
   const from = firstVantage(ctx);
   if (port === undefined || from === undefined || service.clusterIP === undefined || service.internalTrafficPolicy === "Local") return [];
   const endpoints = endpointsFor(state, port);
+  // With no endpoints at all, the no-endpoints-refuse checks say what matters.
+  if (endpoints.length === 0) return [];
   const requests = options.spreadRequests;
   if (service.sessionAffinity === "ClientIP") {
-    if (endpoints.length === 0) return [];
     return [
       probe({
         rule: "session-affinity",

@@ -1,0 +1,108 @@
+/**
+ * The built `svclab` entry point, spawned as a user runs it. It is compiled
+ * once into a temporary directory (only bin/ and verifier/, the code it
+ * imports), so the test does not depend on the rest of the tree building.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import * as net from "node:net";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+
+const ROOT = path.resolve(__dirname, "../..");
+let outDir: string;
+let entry: string;
+
+beforeAll(() => {
+  outDir = mkdtempSync(path.join(tmpdir(), "svclab-cli-"));
+  const tsc = require.resolve("typescript/bin/tsc");
+  execFileSync(
+    process.execPath,
+    [tsc, "--outDir", outDir, "--rootDir", ROOT, "--module", "commonjs", "--target", "ES2022", "--moduleResolution", "node", "--strict", "--esModuleInterop", "--skipLibCheck", "--types", "node", path.join(ROOT, "bin/svclab.ts")],
+    { cwd: ROOT, stdio: "pipe" },
+  );
+  entry = path.join(outDir, "bin/svclab.js");
+}, 120000);
+
+afterAll(() => {
+  rmSync(outDir, { recursive: true, force: true });
+});
+
+function run(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  // NODE_PATH lets the compiled files outside the repo find the repo's node_modules.
+  const result = spawnSync(process.execPath, [entry, ...args], {
+    encoding: "utf8",
+    timeout: 30000,
+    env: { ...process.env, NODE_PATH: path.join(ROOT, "node_modules"), KUBECONFIG: path.join(outDir, "no-such-kubeconfig") },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function lines(text: string): string[] {
+  return text.split("\n").filter((line) => line.trim() !== "");
+}
+
+describe("svclab verify (CLI)", () => {
+  test("--help states the exit codes and exits 0", () => {
+    const { status, stdout } = run("verify", "--help");
+    expect(status).toBe(0);
+    expect(stdout).toContain("Exit codes:");
+    expect(stdout).toMatch(/0 {2}every probe passed/);
+    expect(stdout).toMatch(/1 {2}at least one probe failed/);
+    expect(stdout).toMatch(/2 {2}the run could not be done/);
+    expect(stdout).toContain("--format <format>");
+  });
+
+  test("an unknown --format exits 2 with one line naming the flag, the value and the choices", () => {
+    const { status, stderr } = run("verify", "--format", "xml");
+    expect(status).toBe(2);
+    expect(lines(stderr)).toEqual(["error: option '--format <format>' argument 'xml' is invalid. Allowed choices are table, json, junit."]);
+  });
+
+  test("a non-numeric --timeout exits 2 with one line naming the flag and the allowed range", () => {
+    const { status, stderr } = run("verify", "--timeout", "abc");
+    expect(status).toBe(2);
+    expect(lines(stderr)).toEqual(["error: option '--timeout <ms>' argument 'abc' is invalid. An integer from 50 to 60000 is allowed."]);
+  });
+
+  test("an out-of-range --concurrency and an invalid --only regex exit 2", () => {
+    expect(run("verify", "--concurrency", "0")).toMatchObject({ status: 2, stderr: expect.stringContaining("'--concurrency <n>' argument '0' is invalid") });
+    expect(run("verify", "--only", "(")).toMatchObject({ status: 2, stderr: expect.stringContaining("'--only <regex>' argument '(' is invalid") });
+  });
+
+  test("a kubeconfig pointing at a closed 127.0.0.1 port exits 2 with one line", async () => {
+    const port = await closedPort();
+    const kubeconfig = path.join(outDir, "closed.yaml");
+    writeFileSync(
+      kubeconfig,
+      [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters: [{ name: c, cluster: { server: 'http://127.0.0.1:" + port + "' } }]",
+        "users: [{ name: u, user: { token: t } }]",
+        "contexts: [{ name: ctx, context: { cluster: c, user: u } }]",
+        "current-context: ctx",
+      ].join("\n"),
+    );
+    const { status, stdout, stderr } = run("verify", "--kubeconfig", kubeconfig);
+    expect(status).toBe(2);
+    expect(stdout).toBe("");
+    expect(lines(stderr)).toEqual([`svclab verify: Kubernetes API: cannot list nodes: connection refused by http://127.0.0.1:${port}`]);
+  });
+
+  test("an unknown context exits 2 naming the contexts the kubeconfig has", () => {
+    const kubeconfig = path.join(outDir, "closed.yaml");
+    const { status, stderr } = run("verify", "--kubeconfig", kubeconfig, "--context", "nope");
+    expect(status).toBe(2);
+    expect(lines(stderr)).toEqual(["svclab verify: Kubernetes API: cannot use context nope: no such context; the kubeconfig has: ctx"]);
+  });
+});
+
+/** A loopback port nobody listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
