@@ -8,6 +8,12 @@ function byId(probes: readonly Probe[], id: string): Probe {
   return found;
 }
 
+/** The probe's expectation, which must be a reach. */
+function reachOf(p: Probe): Extract<Probe["expect"], { kind: "reach" }> {
+  if (p.expect.kind !== "reach") throw new Error(`${p.id} expects ${p.expect.kind}, not reach`);
+  return p.expect;
+}
+
 function ofRule(probes: readonly Probe[], rule: string): Probe[] {
   return probes.filter((p) => p.rule === rule);
 }
@@ -146,7 +152,7 @@ describe("planProbes", () => {
     const client = byId(probes, "loc/node:lab-worker:30090:client/outside");
     expect(client.rule).toBe("etp-local-preserves-client");
     expect(client.expect).toMatchObject({ kind: "reach" });
-    expect((client.expect as { clientNotIn: string[] }).clientNotIn).toEqual(expect.arrayContaining(["172.18.0.2", "10.244.1.5"]));
+    expect(reachOf(client).clientNotIn).toEqual(expect.arrayContaining(["172.18.0.2", "10.244.1.5"]));
     expect(ofRule(probes, "nodeport-from-pod")).toHaveLength(0);
   });
 
@@ -154,7 +160,7 @@ describe("planProbes", () => {
     const local = service({ name: "itp", internalTrafficPolicy: "Local" });
     const probes = planProbes(cluster([state(local)]), PLAN_DEFAULTS);
     expect(byId(probes, "itp/cluster-ip:80/pod:lab-worker")).toMatchObject({ rule: "itp-local-same-node", expect: { kind: "reach", onNode: "lab-worker" } });
-    expect((byId(probes, "itp/cluster-ip:80/pod:lab-worker").expect as { endpoints: { podName: string }[] }).endpoints.map((e) => e.podName)).toEqual([
+    expect(reachOf(byId(probes, "itp/cluster-ip:80/pod:lab-worker")).endpoints.map((e) => e.podName)).toEqual([
       "frontend-a",
     ]);
     expect(byId(probes, "itp/cluster-ip:80/pod:lab-control-plane").expect).toEqual({ kind: "no-reach" });
