@@ -192,6 +192,9 @@ function judgeProxyFails(attempts: readonly Attempt[]): Verdict {
 
 // ---- DNS ---------------------------------------------------------------------
 
+/** DNS failures that mean no server answered, rather than "no such name". */
+const UNANSWERED_DNS: ReadonlySet<string> = new Set(["timeout", "refused"]);
+
 function trimDot(name: string): string {
   return name.replace(/\.$/, "").toLowerCase();
 }
@@ -199,9 +202,10 @@ function trimDot(name: string): string {
 function judgeDns(expect: Expectation, observation: Extract<Observation, { kind: "dns" }>): Verdict {
   switch (expect.kind) {
     case "no-resolve":
-      return observation.ok
-        ? { status: "fail", reason: `resolved to [${observation.records.join(", ")}]` }
-        : { status: "pass", reason: `does not resolve (${observation.error})` };
+      if (observation.ok) return { status: "fail", reason: `resolved to [${observation.records.join(", ")}]` };
+      // A resolver that cannot be asked proves nothing about the name.
+      if (UNANSWERED_DNS.has(observation.error)) return { status: "error", reason: `the DNS server did not answer (${observation.error})` };
+      return { status: "pass", reason: `does not resolve (${observation.error})` };
     case "resolves-to": {
       if (!observation.ok) return { status: "fail", reason: `did not resolve (${observation.error})` };
       const want = [...expect.records].sort().join(", ");

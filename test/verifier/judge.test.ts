@@ -134,6 +134,10 @@ describe("judge", () => {
       "pass",
     );
     expect(judge(probeExpecting({ kind: "no-resolve" }), { kind: "dns", ok: false, error: "nxdomain" })).toEqual({ status: "pass", reason: "does not resolve (nxdomain)" });
+    expect(judge(probeExpecting({ kind: "no-resolve" }), { kind: "dns", ok: false, error: "timeout" })).toEqual({
+      status: "error",
+      reason: "the DNS server did not answer (timeout)",
+    });
   });
 
   test("the API proxy of an ExternalName Service must answer with an error status", () => {

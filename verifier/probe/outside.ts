@@ -59,15 +59,30 @@ export async function httpAttempts(url: string, count: number, timeoutMs: number
   return { kind: "http", attempts };
 }
 
-/** Resolves `name` with this machine's resolver (A records), bounded by `timeoutMs`. */
+/** c-ares error codes → the words the reports use. */
+const DNS_ERRORS: Readonly<Record<string, string>> = {
+  ENOTFOUND: "nxdomain",
+  ENODATA: "nodata",
+  ETIMEOUT: "timeout",
+  ECONNREFUSED: "refused",
+  ESERVFAIL: "servfail",
+  EREFUSED: "refused-by-server",
+  ECANCELLED: "timeout",
+};
+
+/**
+ * Resolves `name` (A records) with this machine's DNS servers, bounded by
+ * `timeoutMs`. Uses the resolver library directly rather than getaddrinfo so
+ * the lookup can be bounded and cancelled.
+ */
 export async function resolveHere(name: string, timeoutMs: number): Promise<Observation> {
   const resolver = new dns.Resolver({ timeout: timeoutMs, tries: 1 });
   try {
     const records = await resolver.resolve4(name);
     return { kind: "dns", ok: true, records };
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? "other";
-    return { kind: "dns", ok: false, error: code === "ENOTFOUND" ? "nxdomain" : code === "ENODATA" ? "nodata" : code.toLowerCase() };
+    const code = (err as NodeJS.ErrnoException).code ?? "";
+    return { kind: "dns", ok: false, error: DNS_ERRORS[code] ?? "other" };
   } finally {
     resolver.cancel();
   }

@@ -64,7 +64,12 @@ export function renderTable(report: VerifyReport, options: TableOptions = {}): s
     row.byVantage.set(result.vantage, list);
   }
   const used = COLUMNS.filter((v) => report.probes.some((p) => p.vantage === v));
-  const table = new Table({ head: ["service", "target", ...used], style: { head: [], border: [] } });
+  // No rule between body rows: the matrix stays one screen tall.
+  const table = new Table({
+    head: ["service", "target", ...used],
+    style: { head: [], border: [] },
+    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
+  });
   for (const row of rows.values()) {
     table.push([row.service, row.target, ...used.map((v) => cell(row.byVantage.get(v) ?? [], c))]);
   }
