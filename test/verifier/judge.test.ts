@@ -130,6 +130,8 @@ describe("judge", () => {
       status: "fail",
       reason: "resolved to [10.244.1.5, 10.244.2.6], expected [10.244.1.5]",
     });
+    expect(judge(probeExpecting({ kind: "resolves-to", records: [] }), { kind: "dns", ok: false, error: "nxdomain" }).status).toBe("pass");
+    expect(judge(probeExpecting({ kind: "resolves-to", records: ["10.244.1.5"] }), { kind: "dns", ok: false, error: "nxdomain" }).status).toBe("fail");
     expect(judge(probeExpecting({ kind: "cname", name: "backend.svclab.svc.cluster.local" }), { kind: "dns", ok: true, records: ["backend.svclab.svc.cluster.local."] }).status).toBe(
       "pass",
     );
