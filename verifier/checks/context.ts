@@ -1,0 +1,107 @@
+/**
+ * What every check planner shares: the planning context, the probe builder
+ * and the small address helpers. Pure; no I/O.
+ */
+import type { Cluster, NodeInfo, ProbeAgentInfo, ServiceInfo, ServicePortInfo, ServiceState } from "../model";
+import type { RuleId, Vantage } from "../rules";
+import type { EndpointRef, Expectation, Probe, Target } from "../types";
+
+/** How the outside vantage reaches node ports. */
+export type OutsideMode =
+  /** Node IPs are routable from this machine (Linux with Docker, or a real cluster). */
+  | { readonly kind: "direct" }
+  /** Node IPs are not routable (Docker Desktop): node ports are tried on 127.0.0.1, where kind maps them. */
+  | { readonly kind: "localhost"; readonly reason: string };
+
+/** Planner options. */
+export interface PlanOptions {
+  /** Requests sent for the spread and session-affinity checks (2–100). */
+  readonly spreadRequests: number;
+  readonly outside: OutsideMode;
+}
+
+/** A node, and its ready probe agent if it has one. */
+export interface VantagePod {
+  readonly node: NodeInfo;
+  readonly agent: ProbeAgentInfo | undefined;
+}
+
+/** Everything a check needs to plan the probes of one Service. */
+export interface PlanContext {
+  readonly cluster: Cluster;
+  readonly state: ServiceState;
+  readonly options: PlanOptions;
+  /** One entry per node; `agent` is undefined when the node has no ready probe agent. */
+  readonly vantagePods: readonly VantagePod[];
+}
+
+/** Plans the probes of one check for one Service. */
+export type CheckPlanner = (ctx: PlanContext) => Probe[];
+
+export interface ProbeSpec {
+  readonly rule: RuleId;
+  readonly service: string;
+  readonly vantage: Vantage;
+  readonly from?: VantagePod;
+  readonly target: Target;
+  readonly expect: Expectation;
+  readonly skip?: string;
+  readonly skipWhenRefused?: string;
+}
+
+/** Builds a probe with its stable id `<service>/<target>/<vantage>` (`pod:<node>` for pod probes). */
+export function probe(spec: ProbeSpec): Probe {
+  const vantagePart = spec.from ? `pod:${spec.from.node.name}` : spec.vantage;
+  return {
+    id: `${spec.service}/${spec.target.label}/${vantagePart}`,
+    rule: spec.rule,
+    service: spec.service,
+    vantage: spec.vantage,
+    ...(spec.from ? { from: spec.from.node.name, agent: spec.from.agent } : {}),
+    target: spec.target,
+    expect: spec.expect,
+    ...(spec.skip !== undefined ? { skip: spec.skip } : {}),
+    ...(spec.skipWhenRefused !== undefined ? { skipWhenRefused: spec.skipWhenRefused } : {}),
+  };
+}
+
+/** `host:port`, bracketing IPv6 literals. */
+export function hostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** An HTTP GET target of `http://host:port/`, sent `requests` times. */
+export function httpTarget(label: string, host: string, port: number, requests = 1): Target {
+  return { kind: "http", label, url: `http://${hostPort(host, port)}/`, requests };
+}
+
+/** The Service's ready endpoints serving this port (all of them when the slices name no ports). */
+export function endpointsFor(state: ServiceState, port: ServicePortInfo): EndpointRef[] {
+  return state.endpoints
+    .filter((e) => Object.keys(e.ports).length === 0 || e.ports[port.name] !== undefined)
+    .map((e) => ({ podName: e.podName, address: e.address, nodeName: e.nodeName }));
+}
+
+/** The container port a Service port reaches, as the EndpointSlice resolved it. */
+export function targetPortNumber(state: ServiceState, port: ServicePortInfo): number | undefined {
+  for (const e of state.endpoints) {
+    const resolved = e.ports[port.name];
+    if (resolved !== undefined) return resolved;
+  }
+  return typeof port.targetPort === "number" ? port.targetPort : undefined;
+}
+
+/** `<service>.<namespace>.svc.<cluster domain>`. */
+export function dnsName(cluster: Cluster, service: ServiceInfo): string {
+  return `${service.name}.${cluster.namespace}.svc.${cluster.clusterDomain}`;
+}
+
+/** The node the spread, affinity and port-chain checks send from: the first with an agent. */
+export function firstVantage(ctx: PlanContext): VantagePod | undefined {
+  return ctx.vantagePods.find((v) => v.agent !== undefined) ?? ctx.vantagePods[0];
+}
+
+/** Reach the endpoints, or be refused when there are none (kube-proxy rejects). */
+export function reachOrRefused(endpoints: readonly EndpointRef[], rule: RuleId): { rule: RuleId; expect: Expectation } {
+  return endpoints.length > 0 ? { rule, expect: { kind: "reach", endpoints } } : { rule: "no-endpoints-refuse", expect: { kind: "refused" } };
+}

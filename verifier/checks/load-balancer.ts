@@ -1,0 +1,31 @@
+/**
+ * LoadBalancer address checks, from outside and from a pod.
+ */
+import type { Expectation, Probe, Target } from "../types";
+import { probe, httpTarget, endpointsFor, firstVantage, type PlanContext } from "./context";
+
+/** Each load-balancer ingress address on the Service port: from outside and from a pod. */
+export function planLoadBalancer(ctx: PlanContext): Probe[] {
+  const { state, options } = ctx;
+  const service = state.service;
+  const probes: Probe[] = [];
+  for (const port of service.ports) {
+    const endpoints = endpointsFor(state, port);
+    const expect: Expectation = endpoints.length > 0 ? { kind: "reach", endpoints } : { kind: "no-reach" };
+    if (service.loadBalancerIngress.length === 0) {
+      const skip = `no load-balancer address assigned to ${ctx.cluster.namespace}/${service.name} (status.loadBalancer.ingress is empty)`;
+      const target: Target = { kind: "inspect", label: `lb:pending:${port.port}` };
+      probes.push(probe({ rule: "lb-from-outside", service: service.name, vantage: "outside", target, expect, skip }));
+      continue;
+    }
+    for (const address of service.loadBalancerIngress) {
+      const target = httpTarget(`lb:${address}:${port.port}`, address, port.port);
+      const outsideSkip =
+        options.outside.kind === "localhost" ? `${options.outside.reason}; load-balancer addresses live on the same network` : undefined;
+      probes.push(probe({ rule: "lb-from-outside", service: service.name, vantage: "outside", target, expect, skip: outsideSkip }));
+      const from = firstVantage(ctx);
+      if (from !== undefined) probes.push(probe({ rule: "lb-from-pod", service: service.name, vantage: "pod", from, target, expect }));
+    }
+  }
+  return probes;
+}

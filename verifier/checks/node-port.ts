@@ -1,0 +1,136 @@
+/**
+ * Node port checks: allocated in range (for LoadBalancers too), answering on
+ * every node (or, with externalTrafficPolicy Local, only where a ready pod
+ * runs).
+ */
+import type { Cluster, ServicePortInfo } from "../model";
+import { NODE_PORT_RANGE } from "./ranges";
+import type { EndpointRef, Expectation, Probe } from "../types";
+import { probe, httpTarget, endpointsFor, reachOrRefused, type PlanContext } from "./context";
+
+/** Each nodePort lies in {@link NODE_PORT_RANGE}. */
+export function planNodePortRange({ state }: PlanContext): Probe[] {
+  return state.service.ports.map((port) => {
+    const nodePort = port.nodePort;
+    const holds = nodePort !== undefined && nodePort >= NODE_PORT_RANGE.min && nodePort <= NODE_PORT_RANGE.max;
+    return probe({
+      rule: "nodeport-in-range",
+      service: state.service.name,
+      vantage: "api",
+      target: { kind: "inspect", label: `node-port:${port.name === "" ? port.port : port.name}` },
+      expect: {
+        kind: "fact",
+        holds,
+        detail:
+          nodePort === undefined
+            ? `port ${port.port} has no nodePort`
+            : `nodePort ${nodePort} is ${holds ? "inside" : "outside"} ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}`,
+        otherwise: "fail",
+      },
+    });
+  });
+}
+
+/** A LoadBalancer Service has a nodePort on every port (allocateLoadBalancerNodePorts defaults to true). */
+export function planLbNodePort({ state }: PlanContext): Probe[] {
+  const missing = state.service.ports.filter((p) => p.nodePort === undefined);
+  return [
+    probe({
+      rule: "lb-node-port-allocated",
+      service: state.service.name,
+      vantage: "api",
+      target: { kind: "inspect", label: "lb-node-ports" },
+      expect: {
+        kind: "fact",
+        holds: missing.length === 0,
+        detail:
+          missing.length === 0
+            ? `node ports ${state.service.ports.map((p) => p.nodePort).join(", ")} allocated`
+            : `ports without a nodePort: ${missing.map((p) => p.port).join(", ")}`,
+        otherwise: "fail",
+      },
+    }),
+  ];
+}
+
+/**
+ * Each nodePort on every node's InternalIP: from outside and from every agent;
+ * with externalTrafficPolicy Local, from outside only where a ready pod runs.
+ */
+export function planNodePorts(ctx: PlanContext): Probe[] {
+  const { cluster, state, options } = ctx;
+  const service = state.service;
+  const local = service.externalTrafficPolicy === "Local";
+  const probes: Probe[] = [];
+  for (const port of service.ports) {
+    const nodePort = port.nodePort;
+    if (nodePort === undefined) continue;
+    const endpoints = endpointsFor(state, port);
+    if (options.outside.kind === "localhost") {
+      probes.push(...planLocalhostNodePort(ctx, port, nodePort, endpoints));
+    }
+    let clientCheckPlanned = false;
+    for (const node of cluster.nodes) {
+      const label = `node:${node.name}:${nodePort}`;
+      const host = node.internalIP;
+      const target = httpTarget(label, host ?? node.name, nodePort);
+      const noAddress = host === undefined ? `node ${node.name} reports no InternalIP` : undefined;
+      const outsideSkip = noAddress ?? (options.outside.kind === "localhost" ? options.outside.reason : undefined);
+      if (local) {
+        const onNode = endpoints.filter((e) => e.nodeName === node.name);
+        const expect: Expectation = onNode.length > 0 ? { kind: "reach", endpoints: onNode, onNode: node.name } : { kind: "no-reach" };
+        probes.push(probe({ rule: "etp-local-only-local-nodes", service: service.name, vantage: "outside", target, expect, skip: outsideSkip }));
+        if (onNode.length > 0 && !clientCheckPlanned && host !== undefined) {
+          clientCheckPlanned = true;
+          probes.push(
+            probe({
+              rule: "etp-local-preserves-client",
+              service: service.name,
+              vantage: "outside",
+              target: httpTarget(`${label}:client`, host, nodePort),
+              expect: { kind: "reach", endpoints: onNode, clientNotIn: clusterAddresses(cluster) },
+              skip: outsideSkip,
+            }),
+          );
+        }
+        continue;
+      }
+      probes.push(
+        probe({ service: service.name, vantage: "outside", target, skip: outsideSkip, ...reachOrRefused(endpoints, "nodeport-from-outside") }),
+      );
+      for (const from of ctx.vantagePods) {
+        probes.push(
+          probe({ service: service.name, vantage: "pod", from, target, skip: noAddress, ...reachOrRefused(endpoints, "nodeport-from-pod") }),
+        );
+      }
+    }
+  }
+  return probes;
+}
+
+/** On Docker Desktop, kind publishes chosen node ports on 127.0.0.1 (`extraPortMappings`). */
+function planLocalhostNodePort(ctx: PlanContext, port: ServicePortInfo, nodePort: number, endpoints: readonly EndpointRef[]): Probe[] {
+  const service = ctx.state.service;
+  if (service.externalTrafficPolicy === "Local") return [];
+  return [
+    probe({
+      service: service.name,
+      vantage: "outside",
+      target: httpTarget(`localhost:${nodePort}`, "127.0.0.1", nodePort),
+      skipWhenRefused: `nothing listens on 127.0.0.1:${nodePort}: the kind cluster has no extraPortMappings entry for node port ${nodePort} (port ${port.port})`,
+      ...reachOrRefused(endpoints, "nodeport-from-outside"),
+    }),
+  ];
+}
+
+/** Node and pod addresses: a client address seen by a pod that is one of these was rewritten (SNAT). */
+function clusterAddresses(cluster: Cluster): string[] {
+  const addresses = new Set<string>();
+  for (const node of cluster.nodes) if (node.internalIP !== undefined) addresses.add(node.internalIP);
+  for (const state of cluster.services) {
+    for (const pod of state.pods) if (pod.podIP !== undefined) addresses.add(pod.podIP);
+    for (const e of state.endpoints) addresses.add(e.address);
+  }
+  for (const agent of cluster.agents) if (agent.podIP !== undefined) addresses.add(agent.podIP);
+  return [...addresses];
+}

@@ -1,0 +1,55 @@
+/**
+ * Checks that follow from a Service's label selector: its endpoints are
+ * exactly the ready pods it matches, and each pod IP answers inside the
+ * cluster only.
+ */
+import type { Probe } from "../types";
+import { probe, httpTarget, endpointsFor, targetPortNumber, type PlanContext } from "./context";
+
+/** The Service's endpoints are exactly the ready, non-terminating pods its selector matches. */
+export function planEndpointsMatch({ cluster, state }: PlanContext): Probe[] {
+  const service = state.service;
+  const expected = state.pods.filter((p) => p.ready && !p.terminating).map((p) => p.name);
+  const actual = state.endpoints.map((e) => e.podName ?? e.address);
+  const missing = expected.filter((name) => !actual.includes(name));
+  const extra = actual.filter((name) => !expected.includes(name));
+  const holds = missing.length === 0 && extra.length === 0;
+  const detail = holds
+    ? `endpoints of ${cluster.namespace}/${service.name} = ready pods [${expected.join(", ")}]`
+    : [
+        missing.length > 0 ? `ready pods without an endpoint: ${missing.join(", ")}` : "",
+        extra.length > 0 ? `endpoints that are not ready selected pods: ${extra.join(", ")}` : "",
+      ]
+        .filter((s) => s !== "")
+        .join("; ");
+  return [
+    probe({
+      rule: "endpoints-match-selector",
+      service: service.name,
+      vantage: "api",
+      target: { kind: "inspect", label: "endpoints" },
+      expect: { kind: "fact", holds, detail, otherwise: "fail" },
+    }),
+  ];
+}
+
+/** Each endpoint pod IP: not reachable from outside, reachable from the agent on every node. */
+export function planPodIps(ctx: PlanContext): Probe[] {
+  const { state } = ctx;
+  const port = state.service.ports[0];
+  if (port === undefined) return [];
+  const containerPort = targetPortNumber(state, port);
+  if (containerPort === undefined) return [];
+  const probes: Probe[] = [];
+  for (const endpoint of endpointsFor(state, port)) {
+    const label = `pod:${endpoint.podName ?? endpoint.address}:${containerPort}`;
+    const target = httpTarget(label, endpoint.address, containerPort);
+    probes.push(probe({ rule: "pod-ip-not-from-outside", service: state.service.name, vantage: "outside", target, expect: { kind: "no-reach" } }));
+    for (const from of ctx.vantagePods) {
+      probes.push(
+        probe({ rule: "pod-ip-from-pod", service: state.service.name, vantage: "pod", from, target, expect: { kind: "reach", endpoints: [endpoint] } }),
+      );
+    }
+  }
+  return probes;
+}
