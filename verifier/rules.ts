@@ -117,7 +117,7 @@ const catalogue = {
   },
   "no-endpoints-refuse": {
     sentence: "A Service with no ready pods refuses connections at once instead of letting them time out",
-    vantages: ["pod"],
+    vantages: ["pod", "outside", "api-proxy"],
   },
   "endpoints-match-selector": {
     sentence: "A Service's endpoints are exactly the ready pods its label selector matches",

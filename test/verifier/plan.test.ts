@@ -1,4 +1,5 @@
 import { planProbes, serviceKind, CHECKS_BY_KIND } from "../../verifier/plan";
+import { RULES, rule } from "../../verifier/rules";
 import type { Probe } from "../../verifier/types";
 import { FRONTEND_PODS, NODES, PLAN_DEFAULTS, agents, cluster, nodePorts, pod, service, state } from "./fixtures";
 
@@ -212,6 +213,25 @@ describe("planProbes", () => {
     expect(byId(probes, "np/localhost:30080/outside")).toMatchObject({ rule: "nodeport-from-outside", target: { url: "http://127.0.0.1:30080/" } });
     expect(byId(probes, "np/localhost:30080/outside").skipWhenRefused).toMatch(/no extraPortMappings entry for node port 30080/);
     expect(byId(probes, "np/node:lab-worker:30080/outside").skip).toBe("node IPs are not reachable from a darwin host");
+  });
+
+  test("every planned probe is sent from a vantage its rule names, in a lab with every Service kind", () => {
+    const lab = cluster([
+      state(service({ name: "web" })),
+      state(service({ name: "hl", clusterIP: "None", headless: true })),
+      state(service({ name: "np", type: "NodePort", ports: nodePorts(30080) })),
+      state(service({ name: "loc", type: "NodePort", ports: nodePorts(30081), externalTrafficPolicy: "Local" })),
+      state(service({ name: "lb", type: "LoadBalancer", ports: nodePorts(30082), loadBalancerIngress: ["172.18.0.100"] })),
+      state(service({ name: "itp", internalTrafficPolicy: "Local" })),
+      state(service({ name: "sticky", sessionAffinity: "ClientIP" })),
+      state(service({ name: "none", type: "NodePort", ports: nodePorts(30083) }), []),
+      state(service({ name: "ext", type: "ExternalName", clusterIP: undefined, selector: undefined, externalName: "example.invalid" })),
+    ]);
+    const probes = planProbes(lab, PLAN_DEFAULTS);
+    const mismatched = probes.filter((p) => !rule(p.rule).vantages.includes(p.vantage)).map((p) => `${p.id} [${p.rule}]`);
+    expect(mismatched).toEqual([]);
+    expect(new Set(probes.map((p) => p.id)).size).toBe(probes.length);
+    expect(new Set(probes.map((p) => p.rule))).toEqual(new Set(RULES.map((r) => r.id)));
   });
 
   test("the dispatch table gives every Service kind the checks of the reachability table", () => {
