@@ -15,7 +15,7 @@ function probe(id: string, expect: Probe["expect"], extra: Partial<Probe> = {}):
     rule: expect.kind === "no-reach" ? "clusterip-not-from-outside" : "clusterip-from-pod",
     service: "web",
     vantage: "outside",
-    target: { kind: "http", label: id, url: "http://127.0.0.1:1/", requests: 1 },
+    target: { kind: "http", label: id, url: `http://127.0.0.1:1/${id}`, requests: 1 },
     expect,
     ...extra,
   };
@@ -37,6 +37,30 @@ describe("runProbes", () => {
     expect(maxInFlight).toBe(3);
     expect(results.map((r) => r.id)).toEqual(probes.map((p) => p.id));
     expect(results.every((r) => r.status === "pass" && r.expectNo)).toBe(true);
+  });
+
+  test("the same request needed by several probes is sent once, and each probe is judged on it", async () => {
+    const execute = jest.fn<Promise<Observation>, [Probe]>(async () => REACHED);
+    const shared = { kind: "http" as const, label: "cluster-ip:80", url: "http://10.96.0.10:80/", requests: 1 };
+    const results = await runProbes(
+      [
+        probe("web/cluster-ip:80/pod:a", { kind: "reach", endpoints: ENDPOINTS }, { target: shared }),
+        probe("web/cluster-ip:80->3000/pod:a", { kind: "reach", endpoints: ENDPOINTS, listenPort: 8080 }, { target: shared }),
+      ],
+      { concurrency: 4, deadline: Date.now(), execute },
+    );
+    expect(execute).toHaveBeenCalledTimes(1);
+    expect(results.map((r) => r.status)).toEqual(["pass", "fail"]);
+  });
+
+  test("probes that expect no answer are started before the others", async () => {
+    const started: string[] = [];
+    const execute: ProbeExecutor = async (p) => {
+      started.push(p.id);
+      return p.expect.kind === "no-reach" ? TIMED_OUT : REACHED;
+    };
+    await runProbes([probe("yes", { kind: "reach", endpoints: ENDPOINTS }), probe("no", { kind: "no-reach" })], { concurrency: 1, deadline: Date.now(), execute });
+    expect(started).toEqual(["no", "yes"]);
   });
 
   test("an expected no is one attempt; an expected yes is retried until it passes", async () => {
