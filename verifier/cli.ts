@@ -105,7 +105,7 @@ export function verifyCommand(): Command {
       integerIn(LIMITS.deadlineMs),
       LIMITS.deadlineMs.default,
     )
-    .option("--concurrency <n>", `probes in flight at once, ${LIMITS.concurrency.min}-${LIMITS.concurrency.max}`, integerIn(LIMITS.concurrency), LIMITS.concurrency.default)
+    .option("--concurrency <n>", `requests in flight at once, ${LIMITS.concurrency.min}-${LIMITS.concurrency.max}`, integerIn(LIMITS.concurrency), LIMITS.concurrency.default)
     .option(
       "--spread-requests <n>",
       `requests for the spread and session-affinity checks, ${LIMITS.spreadRequests.min}-${LIMITS.spreadRequests.max}`,

@@ -23,7 +23,7 @@ export interface VerifyOptions {
   readonly timeoutMs?: number;
   /** Readiness deadline from the start of the run, in ms (0–3600000): discovery waits and "yes" probes retry until it. Default 60000. */
   readonly deadlineMs?: number;
-  /** Probes in flight at once (1–256). Default 16. */
+  /** Distinct requests in flight at once (1–256); probes sharing a request count once. Default 16. */
   readonly concurrency?: number;
   /** Requests sent by the spread and session-affinity checks (2–100). Default 30. */
   readonly spreadRequests?: number;

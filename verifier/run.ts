@@ -24,7 +24,7 @@ export type ProgressEvent =
 
 /** How probes are run. */
 export interface RunOptions {
-  /** Probes in flight at once (≥ 1). */
+  /** Distinct requests in flight at once (≥ 1); probes sharing a request count once. */
   readonly concurrency: number;
   /** Retries of expected "yes" probes stop at this time (epoch ms). */
   readonly deadline: number;
