@@ -14,13 +14,13 @@
  */
 import { performance } from "node:perf_hooks";
 import { buildWorld, type World } from "../test/support/standin";
-import { verify, type ProbeResult, type VerifyOptions } from "../verifier";
+import { LIMITS, verify, type ProbeResult, type VerifyOptions } from "../verifier";
 
 const DEFAULT_TIMEOUT_MS = 1000;
 const TARGET_WALL_PER_TIMEOUT = 1.2;
 const TARGET_SPEEDUP = 10;
-/** The verifier's default concurrency (CONTRACTS.md). */
-const DEFAULT_CONCURRENCY = 16;
+/** The verifier's default concurrency, as a user gets it. */
+const DEFAULT_CONCURRENCY = LIMITS.concurrency.default;
 /** Outside probes plus everything one worker's probe agent sends. */
 const ONLY = /\/(outside|pod:svclab-worker)$/;
 /**

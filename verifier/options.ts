@@ -23,7 +23,7 @@ export interface VerifyOptions {
   readonly timeoutMs?: number;
   /** Readiness deadline from the start of the run, in ms (0–3600000): discovery waits and "yes" probes retry until it. Default 60000. */
   readonly deadlineMs?: number;
-  /** Distinct requests in flight at once (1–256); probes sharing a request count once. Default 16. */
+  /** Distinct requests in flight at once (1–256); probes sharing a request count once. Default 32. */
   readonly concurrency?: number;
   /** Requests sent by the spread and session-affinity checks (2–100). Default 30. */
   readonly spreadRequests?: number;
@@ -56,7 +56,7 @@ export interface ResolvedVerifyOptions {
 export const LIMITS = {
   timeoutMs: { default: 1500, min: 50, max: 60000 },
   deadlineMs: { default: 60000, min: 0, max: 3600000 },
-  concurrency: { default: 16, min: 1, max: 256 },
+  concurrency: { default: 32, min: 1, max: 256 },
   spreadRequests: { default: 30, min: 2, max: 100 },
 } as const;
 

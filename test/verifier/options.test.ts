@@ -7,7 +7,7 @@ describe("resolveOptions", () => {
       namespace: "svclab",
       timeoutMs: 1500,
       deadlineMs: 60000,
-      concurrency: 16,
+      concurrency: 32,
       spreadRequests: 30,
       clusterDomain: "cluster.local",
       outsideViaLocalhost: false,
