@@ -1,3 +1,4 @@
+import type { LookupFunction } from "node:net";
 import { attemptGet, type AttemptResult } from "./http-attempt";
 import { BadParameter, integerParameter, type IntegerRule } from "./params";
 
@@ -53,11 +54,13 @@ export function parseDialQuery(query: URLSearchParams): DialRequest {
  * whole dial takes at most `count × timeoutMs`. Attempts are sequential so that
  * N attempts are N separate connections a Service can spread, not a burst.
  * Stops early (remaining attempts are not made) when `signal` aborts.
+ *
+ * @param lookup resolves the target's host name; default: the system resolver (see `attemptGet`).
  */
-export async function dial(request: DialRequest, signal?: AbortSignal): Promise<DialReport> {
+export async function dial(request: DialRequest, signal?: AbortSignal, lookup?: LookupFunction): Promise<DialReport> {
   const attempts: AttemptResult[] = [];
   for (let index = 0; index < request.count && signal?.aborted !== true; index += 1) {
-    attempts.push(await attemptGet(request.target, request.timeoutMs, signal));
+    attempts.push(await attemptGet(request.target, request.timeoutMs, signal, lookup));
   }
   return { target: request.target.toString(), count: request.count, timeoutMs: request.timeoutMs, attempts };
 }

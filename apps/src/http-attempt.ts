@@ -1,5 +1,6 @@
 import * as http from "node:http";
 import * as https from "node:https";
+import type { LookupFunction } from "node:net";
 import { performance } from "node:perf_hooks";
 import { isIdentity, type Identity } from "./identity";
 
@@ -53,8 +54,11 @@ type Outcome = Omit<AttemptResult, "latencyMs">;
  * A fresh connection per attempt (no keep-alive agent) is deliberate: a reused
  * connection stays pinned to the pod kube-proxy chose first, which would hide
  * how a Service spreads new connections.
+ *
+ * @param lookup resolves the target's host name instead of the system resolver
+ *   (see `lookupVia`); default: Node's own `dns.lookup` (getaddrinfo).
  */
-export function attemptGet(target: URL, timeoutMs: number, signal?: AbortSignal): Promise<AttemptResult> {
+export function attemptGet(target: URL, timeoutMs: number, signal?: AbortSignal, lookup?: LookupFunction): Promise<AttemptResult> {
   const started = performance.now();
   return new Promise((resolve) => {
     let settled = false;
@@ -74,6 +78,8 @@ export function attemptGet(target: URL, timeoutMs: number, signal?: AbortSignal)
       {
         method: "GET",
         agent: false,
+        // Only set when given: an explicit `lookup: undefined` is not the same as leaving it out.
+        ...(lookup === undefined ? {} : { lookup }),
         headers: { accept: "application/json", connection: "close", "user-agent": "svclab-demo" },
       },
       (response) => {

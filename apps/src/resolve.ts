@@ -1,5 +1,6 @@
 import { lookup, Resolver } from "node:dns/promises";
 import { TIMEOUT_RULE } from "./dial";
+import { ipv4FromHostsFile } from "./hosts-file";
 import { BadParameter, integerParameter } from "./params";
 
 /** The record types `/resolve` answers. */
@@ -70,6 +71,8 @@ const FAILURE_BY_CODE: Readonly<Record<string, ResolveFailure>> = {
  * It does not read /etc/hosts, so for A records a failed DNS query falls back
  * to the system resolver (getaddrinfo), which does: that is how `localhost`
  * and other hosts-file names still resolve, as they would for any program.
+ * With explicit `servers` the fallback reads /etc/hosts itself instead, since
+ * getaddrinfo would go on to ask the servers in /etc/resolv.conf.
  *
  * @param servers DNS servers to ask instead of the system's (`"127.0.0.1:5353"` form);
  *   default: those in /etc/resolv.conf.
@@ -85,9 +88,13 @@ export async function resolveName(request: ResolveRequest, servers?: readonly st
   const code = answer.timedOut ? "ETIMEOUT" : codeOf(answer.error);
   const remainingMs = deadline - Date.now();
   if (type === "A" && !answer.timedOut && remainingMs > 0) {
-    const fromHosts = await withinTime(lookup(name, { family: 4, all: true }), remainingMs, () => undefined);
+    const hostsLookup =
+      servers === undefined
+        ? lookup(name, { family: 4, all: true }).then((entries) => entries.map((entry) => entry.address))
+        : ipv4FromHostsFile(name);
+    const fromHosts = await withinTime(hostsLookup, remainingMs, () => undefined);
     if (fromHosts.ok && fromHosts.value.length > 0) {
-      return { name, type, ok: true, records: fromHosts.value.map((entry) => entry.address) };
+      return { name, type, ok: true, records: fromHosts.value };
     }
   }
   return { name, type, ok: false, error: FAILURE_BY_CODE[code] ?? "other", code };

@@ -4,18 +4,26 @@ import type { AddressInfo } from "node:net";
 import { callBackend } from "./backend-call";
 import type { AppConfig } from "./config";
 import { dial, parseDialQuery } from "./dial";
+import { lookupVia } from "./dns-lookup";
 import { identityPage } from "./html";
 import { identityOf, type FrontendIdentity, type Identity } from "./identity";
 import { BadParameter } from "./params";
 import { readReadinessBody, Readiness } from "./readiness";
 import { parseResolveQuery, resolveName } from "./resolve";
 
-/** Where to listen; each field defaults to the config's `HOST`/`PORT`. */
+/** Where to listen (`host`/`port` default to the config's `HOST`/`PORT`) and which DNS servers to ask. */
 export interface ListenOptions {
   /** The address to bind; `undefined` binds every interface. */
   readonly host?: string;
   /** 0 picks a free port. */
   readonly port?: number;
+  /**
+   * Ask these DNS servers (`"127.0.0.1:5353"` form) instead of /etc/resolv.conf,
+   * for `/dial` and `/resolve`; for tests and for running the probe outside a
+   * cluster. Default: the system resolver, which in a pod means cluster DNS with
+   * the pod's search path — what the verifier sets out to prove.
+   */
+  readonly dnsServers?: readonly string[];
 }
 
 /** How a shutdown ended. */
@@ -54,6 +62,8 @@ interface Route {
  */
 export function startApp(config: AppConfig, listen: ListenOptions = {}): Promise<RunningApp> {
   const readiness = new Readiness();
+  const dnsServers = listen.dnsServers;
+  const lookup = dnsServers === undefined ? undefined : lookupVia(dnsServers);
   const startedAt = new Date();
   let served = 0;
   let listenPort = 0;
@@ -113,14 +123,17 @@ export function startApp(config: AppConfig, listen: ListenOptions = {}): Promise
           // If the caller gives up, do not go on dialling for nobody.
           const abandoned = new AbortController();
           response.on("close", () => abandoned.abort());
-          const report = await dial(parsed, abandoned.signal);
+          const report = await dial(parsed, abandoned.signal, lookup);
           if (!response.destroyed) sendJson(response, 200, report);
         },
       },
     },
     "/resolve": {
       probeOnly: true,
-      methods: { GET: async (_request, response, query) => sendJson(response, 200, await resolveName(parseResolveQuery(query))) },
+      methods: {
+        GET: async (_request, response, query) =>
+          sendJson(response, 200, await resolveName(parseResolveQuery(query), dnsServers)),
+      },
     },
   };
   const paths = Object.keys(routes).filter((path) => config.role === "probe" || !routes[path].probeOnly);

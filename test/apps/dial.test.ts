@@ -1,4 +1,5 @@
 import { classifyError, MAX_BODY_BYTES } from "../../apps/src/http-attempt";
+import { startFakeDns } from "./fake-dns";
 import { Cleanup, closedPort, fixedServer, request, silentListener, startTestApp } from "./helpers";
 
 const PROBE = { ROLE: "probe", POD_NAME: "probe-abc", NODE_NAME: "kind-control-plane" };
@@ -7,8 +8,8 @@ describe("GET /dial", () => {
   const cleanup = new Cleanup();
   afterEach(() => cleanup.run());
 
-  async function dialFromProbe(query: string): Promise<any> {
-    const probe = await startTestApp(cleanup, PROBE);
+  async function dialFromProbe(query: string, dnsServers?: readonly string[]): Promise<any> {
+    const probe = await startTestApp(cleanup, PROBE, dnsServers);
     const answer = await request(probe.port, `/dial?${query}`);
     expect(answer.status).toBe(200);
     return answer.json();
@@ -49,8 +50,18 @@ describe("GET /dial", () => {
   });
 
   it("reports a name in the .invalid domain as a DNS failure", async () => {
-    const report = await dialFromProbe("target=http://svclab-no-such-host.invalid/");
+    // A DNS server on loopback that knows no names says NXDOMAIN, as any DNS server does for .invalid (RFC 6761).
+    const dns = await startFakeDns(cleanup, {});
+    const report = await dialFromProbe("target=http://svclab-no-such-host.invalid/", [dns]);
     expect(report.attempts[0]).toMatchObject({ ok: false, status: null, error: "dns" });
+  });
+
+  it("dials a name through the DNS servers it was given", async () => {
+    const dns = await startFakeDns(cleanup, { a: { "backend.svclab.invalid": ["127.0.0.1"] } });
+    const backend = await startTestApp(cleanup, { ROLE: "backend", POD_NAME: "backend-dns" });
+    const report = await dialFromProbe(`target=http://backend.svclab.invalid:${backend.port}/`, [dns]);
+    expect(report.attempts[0]).toMatchObject({ ok: true, status: 200, error: null });
+    expect(report.attempts[0].identity).toMatchObject({ pod: "backend-dns" });
   });
 
   it("reports a connection closed without an answer as reset", async () => {

@@ -55,9 +55,13 @@ export class Cleanup {
   }
 }
 
-/** Starts the workload on 127.0.0.1:0 with the given environment; closed by `cleanup`. */
-export async function startTestApp(cleanup: Cleanup, env: NodeJS.ProcessEnv): Promise<RunningApp> {
-  const app = await startApp(loadConfig(env), { host: LOOPBACK, port: 0 });
+/**
+ * Starts the workload on 127.0.0.1:0 with the given environment; closed by `cleanup`.
+ * @param dnsServers DNS servers on loopback (see `startFakeDns`) for `/dial` and `/resolve`;
+ *   default: the system resolver, which tests must not reach for anything but IP literals and localhost.
+ */
+export async function startTestApp(cleanup: Cleanup, env: NodeJS.ProcessEnv, dnsServers?: readonly string[]): Promise<RunningApp> {
+  const app = await startApp(loadConfig(env), { host: LOOPBACK, port: 0, dnsServers });
   cleanup.add(() => app.close(1000));
   return app;
 }

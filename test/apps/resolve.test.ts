@@ -6,14 +6,16 @@ describe("GET /resolve", () => {
   const cleanup = new Cleanup();
   afterEach(() => cleanup.run());
 
+  /** Asks a probe whose DNS server is a loopback one that knows no names: NXDOMAIN for everything. */
   async function resolveFromProbe(query: string): Promise<any> {
-    const probe = await startTestApp(cleanup, { ROLE: "probe" });
+    const dns = await startFakeDns(cleanup, {});
+    const probe = await startTestApp(cleanup, { ROLE: "probe" }, [dns]);
     const answer = await request(probe.port, `/resolve?${query}`);
     expect(answer.status).toBe(200);
     return answer.json();
   }
 
-  it("resolves localhost to 127.0.0.1 although only /etc/hosts knows it", async () => {
+  it("resolves localhost to 127.0.0.1 although DNS says no such name and only /etc/hosts knows it", async () => {
     expect(await resolveFromProbe("name=localhost")).toEqual({
       name: "localhost",
       type: "A",
@@ -23,10 +25,9 @@ describe("GET /resolve", () => {
   });
 
   it("reports a name in the .invalid domain as NXDOMAIN", async () => {
-    // This machine's /etc/resolv.conf names a DNS server, which answers NXDOMAIN
-    // for the reserved .invalid domain (RFC 6761) — what a user on any machine or
-    // pod with working DNS sees. Without any reachable DNS server the kind would be
-    // "timeout" or "other" instead, because then no server said "no such name".
+    // Any working DNS server answers NXDOMAIN for the reserved .invalid domain
+    // (RFC 6761), as the loopback one does here. Without a reachable DNS server the
+    // kind would be "timeout" or "other" instead, because no server said "no such name".
     expect(await resolveFromProbe("name=svclab-no-such-host.invalid")).toEqual({
       name: "svclab-no-such-host.invalid",
       type: "A",
