@@ -41,7 +41,7 @@ export interface DemoPodOptions {
   readonly role: WorkloadComponent;
   readonly image: pulumi.Input<string>;
   readonly imagePullPolicy: ImagePullPolicy;
-  readonly tolerations: k8s.types.input.core.v1.Toleration[];
+  readonly tolerations?: k8s.types.input.core.v1.Toleration[];
   /** Environment added after the common variables (e.g. BACKEND_URL). */
   readonly extraEnv?: k8s.types.input.core.v1.EnvVar[];
   /** Scheduling hints for a Deployment; a DaemonSet places its pods itself. */
@@ -153,11 +153,12 @@ function checkHttpUrl(field: string, value: pulumi.Input<string> | undefined): v
 /**
  * The demo frontend and backend as two Deployments in one namespace.
  *
- * Pods spread across `kubernetes.io/hostname` and tolerate the control-plane
- * taint, so a kind cluster of 1 control-plane + 2 workers runs pods on all three
- * nodes. That placement matters to the verifier: a NodePort with
- * `externalTrafficPolicy: Local` answers only on nodes holding a ready frontend
- * pod, while a plain NodePort answers on every node, the control-plane included.
+ * Pods spread across `kubernetes.io/hostname` on the worker nodes and stay off
+ * the tainted control plane (only the probe agents tolerate it). That placement
+ * is what makes the lab teach: the control plane runs no frontend pod, so a
+ * plain NodePort still answers there (kube-proxy forwards to another node)
+ * while the `externalTrafficPolicy: Local` one does not, and a pod on the
+ * control plane gets no answer from the `internalTrafficPolicy: Local` Service.
  * https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
  */
 export class DemoApp extends pulumi.ComponentResource {
@@ -205,7 +206,6 @@ export class DemoApp extends pulumi.ComponentResource {
               image: args.image,
               imagePullPolicy,
               extraEnv,
-              tolerations: [CONTROL_PLANE_TOLERATION],
               // ScheduleAnyway: spreading is a preference, a lone node must still run the lab.
               topologySpreadConstraints: [
                 {
