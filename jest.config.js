@@ -17,4 +17,5 @@ module.exports = {
   transformIgnorePatterns: [`node_modules/(?!(${esmPackages.join("|")})/)`],
   moduleFileExtensions: ["ts", "js", "mjs", "json"],
   testTimeout: 30000,
+  setupFiles: ["<rootDir>/test/support/network-guard.ts"],
 };

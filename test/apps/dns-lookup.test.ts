@@ -5,7 +5,9 @@ import { startFakeDns } from "./fake-dns";
 import { Cleanup } from "./helpers";
 
 /** What a lookup called the way net.connect calls it answers: the address(es), or the error. */
-function ask(lookup: LookupFunction, hostname: string, options: LookupOptions): Promise<{ address: string | LookupAddress[]; family?: number }> {
+type Answered = { address: string | LookupAddress[]; family?: number };
+
+function ask(lookup: LookupFunction, hostname: string, options: LookupOptions): Promise<Answered> {
   return new Promise((resolve, reject) =>
     lookup(hostname, options, (error, address, family) => (error === null ? resolve({ address, family }) : reject(error))),
   );

@@ -1,0 +1,208 @@
+/**
+ * Jest setup file (jest.config.js `setupFiles`): makes any test that would send
+ * traffic beyond loopback fail at once, before a packet can leave. The project
+ * rule is that tests reach 127.0.0.0/8 (and ::1) only — no other address and no
+ * DNS server but one on loopback.
+ *
+ * It patches, in the jest worker process only (child processes a test spawns are
+ * not covered), the places where Node code starts traffic:
+ * - `net.Socket.prototype.connect` (so net, http, https, tls, undici and fetch):
+ *   loopback IPs, `localhost` and unix sockets pass; another host name passes
+ *   only with a caller-supplied `lookup`, whose answers must then be loopback;
+ * - `dgram.Socket.prototype.send`: the destination (or connected peer) must be loopback;
+ * - `dns.lookup`, `dns.promises.lookup`: IP literals and `localhost` only, since
+ *   getaddrinfo asks the servers in /etc/resolv.conf for anything else;
+ * - `dns.lookupService`: loopback addresses only (a reverse lookup asks DNS);
+ * - every query method of `dns.Resolver`, `dns.promises.Resolver` and the module-level
+ *   `dns.resolve*`/`reverse` functions: every configured server must be loopback.
+ *
+ * Each check runs before the original function is called. Core modules are shared
+ * by every test file in a worker, so the patches are applied once and marked with
+ * a registry symbol (module-level symbols differ per test file's sandbox).
+ */
+// Default imports on purpose: `import * as` makes a copy of the module object, and
+// patching a copy would leave the functions Node's own modules call untouched.
+import dgram from "node:dgram";
+import dns from "node:dns";
+import net from "node:net";
+
+const PATCHED = Symbol.for("svclab.networkGuard.patched");
+const ORIGINAL = Symbol.for("svclab.networkGuard.original");
+const LOCALHOST = /^localhost\.?$/i;
+
+const loopback = new net.BlockList();
+loopback.addSubnet("127.0.0.0", 8, "ipv4");
+loopback.addAddress("::1", "ipv6");
+loopback.addSubnet("::ffff:127.0.0.0", 104, "ipv6");
+
+/** True for an address in 127.0.0.0/8, ::1 or an IPv4-mapped 127.x address. */
+export function isLoopbackAddress(address: string): boolean {
+  const family = net.isIP(address);
+  return family !== 0 && loopback.check(address, family === 4 ? "ipv4" : "ipv6");
+}
+
+/** The error every refused attempt throws (or rejects with, or hands its callback). */
+export class NetworkGuardError extends Error {
+  readonly code = "ENETWORKGUARD";
+}
+
+function refuse(what: string): NetworkGuardError {
+  return new NetworkGuardError(`network guard: a test tried to ${what}; tests may only reach loopback (127.0.0.0/8)`);
+}
+
+type AnyFunction = (this: any, ...args: any[]) => any;
+
+/** Replaces `target[name]` with `wrap(original)` unless this guard already did. */
+function patch<T extends object>(target: T, name: string, wrap: (original: AnyFunction) => AnyFunction): void {
+  const record = target as Record<string | symbol, unknown>;
+  const original = record[name];
+  if (typeof original !== "function" || (original as unknown as Record<symbol, unknown>)[PATCHED] === true) return;
+  const guarded = wrap(original as AnyFunction);
+  Object.defineProperty(guarded, PATCHED, { value: true });
+  Object.defineProperty(guarded, ORIGINAL, { value: original });
+  Object.defineProperty(guarded, "name", { value: original.name });
+  record[name] = guarded;
+}
+
+// --- TCP, and everything built on it -------------------------------------------------
+
+/** True when a connect would resolve through getaddrinfo: no own lookup, or dns.lookup itself (guarded or not). */
+function isSystemLookup(lookup: unknown): boolean {
+  return lookup === undefined || lookup === dns.lookup || lookup === (dns.lookup as unknown as Record<symbol, unknown>)[ORIGINAL];
+}
+
+/** Wraps a caller's lookup so that an answer outside loopback becomes an error instead of a connection. */
+function loopbackOnlyLookup(lookup: net.LookupFunction): net.LookupFunction {
+  if ((lookup as unknown as Record<symbol, unknown>)[PATCHED] === true) return lookup;
+  const guarded: net.LookupFunction = (hostname, options, callback) =>
+    lookup(hostname, options, (error, address, family) => {
+      if (error !== null) return callback(error, address, family);
+      const addresses = typeof address === "string" ? [address] : address.map((entry) => entry.address);
+      const outside = addresses.find((candidate) => !isLoopbackAddress(candidate));
+      if (outside === undefined) return callback(null, address, family);
+      callback(refuse(`connect to ${hostname} (its lookup answered ${outside})`), address, family);
+    });
+  Object.defineProperty(guarded, PATCHED, { value: true });
+  return guarded;
+}
+
+/** Node's own argument parser for connect(): options object, (port, host, cb) or an IPC path. */
+interface NetInternals {
+  _normalizeArgs(args: unknown[]): unknown[];
+}
+
+patch(net.Socket.prototype, "connect", (original) =>
+  function guardedConnect(this: net.Socket, ...args: unknown[]) {
+    // net.connect() hands over its already-normalised [options, callback] array.
+    const normalised = Array.isArray(args[0]) ? args[0] : (net as unknown as NetInternals)._normalizeArgs(args);
+    const options = (normalised[0] ?? {}) as net.TcpNetConnectOpts & net.IpcNetConnectOpts & Record<string, unknown>;
+    if (typeof options.path === "string" && options.path !== "") return original.apply(this, args);
+    const host = options.host ?? "localhost";
+    const where = `connect to ${host}:${String(options.port)}`;
+    if (net.isIP(host) !== 0) {
+      if (!isLoopbackAddress(host)) throw refuse(where);
+    } else if (!LOCALHOST.test(host) && isSystemLookup(options.lookup)) {
+      throw refuse(`${where} through the system resolver`);
+    }
+    if (!isSystemLookup(options.lookup)) options.lookup = loopbackOnlyLookup(options.lookup as net.LookupFunction);
+    return original.apply(this, args);
+  },
+);
+
+// --- UDP ---------------------------------------------------------------------------
+
+/** The peer of a connected UDP socket, or undefined when it is not connected. */
+function connectedPeer(socket: dgram.Socket): string | undefined {
+  try {
+    return socket.remoteAddress().address;
+  } catch {
+    return undefined;
+  }
+}
+
+patch(dgram.Socket.prototype, "send", (original) =>
+  function guardedSend(this: dgram.Socket, ...args: unknown[]) {
+    const peer = connectedPeer(this);
+    // Mirrors dgram's own argument shuffling: send(msg, [offset, length,] port, [address], [callback]).
+    const withRange = args[4] !== undefined || (args[3] !== undefined && typeof args[3] !== "function");
+    const address = peer ?? (withRange ? args[4] : args[2]);
+    if (typeof address === "string" && address !== "" && !isLoopbackAddress(address) && !LOCALHOST.test(address)) {
+      const port = peer === undefined ? (withRange ? args[3] : args[1]) : this.remoteAddress().port;
+      throw refuse(`send a UDP datagram to ${address}:${String(port)}`);
+    }
+    return original.apply(this, args);
+  },
+);
+
+// --- DNS -----------------------------------------------------------------------------
+
+/** The address part of a `getServers()` entry: "1.2.3.4", "1.2.3.4:53", "::1" or "[::1]:53". */
+function serverAddress(server: string): string {
+  if (net.isIP(server) !== 0) return server;
+  return /^\[(.+)\]:\d+$/.exec(server)?.[1] ?? server.replace(/:\d+$/, "");
+}
+
+function outsideServers(servers: readonly string[]): string[] {
+  return servers.filter((server) => !isLoopbackAddress(serverAddress(server)));
+}
+
+const QUERY_METHODS = Object.getOwnPropertyNames(dns.Resolver.prototype).filter((name) => /^(resolve|reverse)/.test(name));
+
+/** Guards query methods whose servers come from `servers()`; `asPromise` rejects instead of throwing. */
+function guardQueries(target: object, names: readonly string[], servers: (self: any) => string[], asPromise: boolean): void {
+  for (const name of names) {
+    patch(target, name, (original) =>
+      function guardedQuery(this: unknown, ...args: unknown[]) {
+        const outside = outsideServers(servers(this));
+        if (outside.length > 0) {
+          const error = refuse(`ask the DNS server(s) ${outside.join(", ")} (${name} ${String(args[0])})`);
+          if (asPromise) return Promise.reject(error);
+          throw error;
+        }
+        return original.apply(this, args);
+      },
+    );
+  }
+}
+
+guardQueries(dns.Resolver.prototype, QUERY_METHODS, (self: dns.Resolver) => self.getServers(), false);
+guardQueries(dns.promises.Resolver.prototype, QUERY_METHODS, (self: dns.promises.Resolver) => self.getServers(), true);
+guardQueries(dns, QUERY_METHODS, () => dns.getServers(), false);
+guardQueries(dns.promises, QUERY_METHODS, () => dns.promises.getServers(), true);
+
+function systemLookupRefusal(hostname: unknown): NetworkGuardError | undefined {
+  if (typeof hostname === "string" && (net.isIP(hostname) !== 0 || LOCALHOST.test(hostname))) return undefined;
+  return refuse(`look up ${String(hostname)} with the system resolver`);
+}
+
+patch(dns, "lookup", (original) =>
+  function guardedLookup(this: unknown, ...args: unknown[]) {
+    const refusal = systemLookupRefusal(args[0]);
+    if (refusal !== undefined) throw refusal;
+    return original.apply(this, args);
+  },
+);
+patch(dns.promises, "lookup", (original) =>
+  function guardedLookup(this: unknown, ...args: unknown[]) {
+    const refusal = systemLookupRefusal(args[0]);
+    return refusal === undefined ? original.apply(this, args) : Promise.reject(refusal);
+  },
+);
+
+function reverseRefusal(address: unknown): NetworkGuardError | undefined {
+  return typeof address === "string" && isLoopbackAddress(address) ? undefined : refuse(`reverse-resolve ${String(address)}`);
+}
+
+patch(dns, "lookupService", (original) =>
+  function guardedLookupService(this: unknown, ...args: unknown[]) {
+    const refusal = reverseRefusal(args[0]);
+    if (refusal !== undefined) throw refusal;
+    return original.apply(this, args);
+  },
+);
+patch(dns.promises, "lookupService", (original) =>
+  function guardedLookupService(this: unknown, ...args: unknown[]) {
+    const refusal = reverseRefusal(args[0]);
+    return refusal === undefined ? original.apply(this, args) : Promise.reject(refusal);
+  },
+);
