@@ -10,12 +10,29 @@ import http from "node:http";
 import net from "node:net";
 import { startFakeDns } from "./apps/fake-dns";
 import { Cleanup, fixedServer } from "./apps/helpers";
+import { muteRefusalLog } from "./support/network-guard";
 
 const GUARD = /^network guard: a test tried to .*; tests may only reach loopback \(127\.0\.0\.0\/8\)$/;
+
+describe("the network guard's log", () => {
+  it("writes each refusal to stderr, where a refusal turned into a result is still seen", () => {
+    const written = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      expect(() => dns.lookup("stderr.example.invalid", () => undefined)).toThrow(GUARD);
+      expect(written).toHaveBeenCalledWith(expect.stringContaining("network guard: a test tried to look up stderr.example.invalid"));
+    } finally {
+      written.mockRestore();
+    }
+  });
+});
 
 describe("the network guard", () => {
   const cleanup = new Cleanup();
   afterEach(() => cleanup.run());
+  // The refusals below are deliberate; their stderr lines would only be noise.
+  let unmute: () => void = () => undefined;
+  beforeAll(() => (unmute = muteRefusalLog()));
+  afterAll(() => unmute());
 
   it("refuses a TCP connection to an address outside loopback before opening a socket", () => {
     const socket = new net.Socket();

@@ -16,9 +16,12 @@
  * - every query method of `dns.Resolver`, `dns.promises.Resolver` and the module-level
  *   `dns.resolve*`/`reverse` functions: every configured server must be loopback.
  *
- * Each check runs before the original function is called. Core modules are shared
- * by every test file in a worker, so the patches are applied once and marked with
- * a registry symbol (module-level symbols differ per test file's sandbox).
+ * Each check runs before the original function is called. Every refusal is also
+ * written to stderr, so that one which the code under test turns into a result
+ * (a `/dial` attempt with error "other", a `/resolve` code ENETWORKGUARD) is still
+ * seen. Core modules are shared by every test file in a worker, so the patches
+ * are applied once and marked with registry symbols (module-level symbols and
+ * state differ per test file's sandbox).
  */
 // Default imports on purpose: `import * as` makes a copy of the module object, and
 // patching a copy would leave the functions Node's own modules call untouched.
@@ -28,6 +31,7 @@ import net from "node:net";
 
 const PATCHED = Symbol.for("svclab.networkGuard.patched");
 const ORIGINAL = Symbol.for("svclab.networkGuard.original");
+const STATE = Symbol.for("svclab.networkGuard.state");
 const LOCALHOST = /^localhost\.?$/i;
 
 const loopback = new net.BlockList();
@@ -46,8 +50,29 @@ export class NetworkGuardError extends Error {
   readonly code = "ENETWORKGUARD";
 }
 
+interface GuardState {
+  /** How many callers asked for refusals not to be written to stderr. */
+  muted: number;
+}
+
+// Kept on a core object because the patched functions outlive the test file that installed them.
+const shared = net.Socket.prototype as unknown as Record<symbol, GuardState | undefined>;
+const state: GuardState = (shared[STATE] ??= { muted: 0 });
+
 function refuse(what: string): NetworkGuardError {
-  return new NetworkGuardError(`network guard: a test tried to ${what}; tests may only reach loopback (127.0.0.0/8)`);
+  const error = new NetworkGuardError(`network guard: a test tried to ${what}; tests may only reach loopback (127.0.0.0/8)`);
+  if (state.muted === 0) process.stderr.write(`${error.message}\n`);
+  return error;
+}
+
+/** Stops writing refusals to stderr until the returned function is called; for the guard's own tests. */
+export function muteRefusalLog(): () => void {
+  state.muted += 1;
+  let unmuted = false;
+  return () => {
+    if (!unmuted) state.muted -= 1;
+    unmuted = true;
+  };
 }
 
 type AnyFunction = (this: any, ...args: any[]) => any;
