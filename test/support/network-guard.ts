@@ -122,7 +122,8 @@ patch(net.Socket.prototype, "connect", (original) =>
     const normalised = Array.isArray(args[0]) ? args[0] : (net as unknown as NetInternals)._normalizeArgs(args);
     const options = (normalised[0] ?? {}) as net.TcpNetConnectOpts & net.IpcNetConnectOpts & Record<string, unknown>;
     if (typeof options.path === "string" && options.path !== "") return original.apply(this, args);
-    const host = options.host ?? "localhost";
+    // As net itself does, a missing or empty host means localhost.
+    const host = options.host === undefined || options.host === "" ? "localhost" : options.host;
     const where = `connect to ${host}:${String(options.port)}`;
     if (net.isIP(host) !== 0) {
       if (!isLoopbackAddress(host)) throw refuse(where);
