@@ -6,7 +6,7 @@
  * a cluster of the same name that the lab did not make is reported, never
  * touched.
  */
-import pc from "picocolors";
+import { errColors as pc } from "./colors";
 import { CommandRunner, firstLine, runCommand } from "./exec";
 import { EXIT_CANNOT_RUN, EXIT_INTERRUPTED, EXIT_LEFTOVERS, EXIT_OK, LabError, summarizeError } from "./errors";
 import { filesWithContext, kubeconfigFiles } from "./kube-contexts";

@@ -4,7 +4,7 @@
  * progress → the verifier (its readiness deadline waits for rollouts and
  * endpoints) → the URLs to try → the verifier's exit code.
  */
-import pc from "picocolors";
+import { errColors as pc, outColors } from "./colors";
 import { CommandRunner } from "./exec";
 import { EXIT_CANNOT_RUN, EXIT_INTERRUPTED, EXIT_OK, LabError, summarizeError } from "./errors";
 import { withTempKubeconfig } from "./kubeconfig-file";
@@ -102,7 +102,7 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<number
   const urls = formatLabUrls(outputs);
   const urlSink = options.machineReadable === true ? io.err : io.out;
   if (urls.length > 0) {
-    urlSink(["", pc.bold("Try it yourself:"), ...urls].join("\n"));
+    urlSink(["", outColors.bold("Try it yourself:"), ...urls].join("\n"));
   }
   // The stack's own warnings (e.g. a port mapping open to the network) must not scroll away unseen.
   const notes = Array.isArray(outputs.notes) ? outputs.notes.filter((note): note is string => typeof note === "string") : [];
