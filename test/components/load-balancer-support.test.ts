@@ -31,6 +31,8 @@ describe("LoadBalancerSupport", () => {
     expect(container.inputs.networksAdvanced).toEqual([{ name: "kind" }]);
     expect(container.inputs.volumes).toEqual([{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" }]);
     expect(container.inputs.restart).toBe("unless-stopped");
+    // LoadBalancer addresses only: no Gateway API CRDs, no default ingress in the lab's cluster.
+    expect(container.inputs.command).toEqual(["--gateway-channel", "disabled", "--enable-default-ingress=false"]);
     expect(container.inputs.name).toBe("svclab-cloud-provider-kind");
     // The container runs exactly the image pulled above.
     expect(container.inputs.image).toBe("sha256:cloud-provider-kind-image");
