@@ -88,7 +88,18 @@ export const CONFIG_DEFAULTS = {
   hostPorts: [`${DEFAULT_NODE_PORT}:${DEFAULT_NODE_PORT}`],
   listenAddress: DEFAULT_LISTEN_ADDRESS,
   loadBalancer: "cloud-provider-kind",
+  // "" means "not set": Pulumi treats a declared key without a default as required.
+  kubeconfig: "",
+  kubeContext: "",
+  externalName: "",
+  image: "",
 } as const;
+
+/** A string key whose declared default is "" (unset); blank values count as unset too. */
+function optionalString(config: pulumi.Config, key: string): string | undefined {
+  const value = config.get(key);
+  return value === undefined || value.trim() === "" ? undefined : value;
+}
 
 function assertImageReference(key: string, value: string): void {
   if (value.trim() === "" || /\s/.test(value)) {
@@ -161,21 +172,34 @@ export function loadConfig(config: pulumi.Config = new pulumi.Config()): Readonl
     throw new InvalidInputError("serviceSubnet", serviceSubnet, `serviceSubnet must differ from podSubnet; both are ${formatValue(podSubnet)}`);
   }
 
-  const kubeconfig = config.get("kubeconfig");
-  const kubeContext = config.get("kubeContext");
+  const kubeconfig = optionalString(config, "kubeconfig");
+  const kubeContext = optionalString(config, "kubeContext");
+  const image = optionalString(config, "image");
+  if (image !== undefined) {
+    assertImageReference("image", image);
+  }
   if (cluster === "existing") {
-    if (kubeconfig === undefined || kubeconfig.trim() === "") {
+    if (kubeconfig === undefined) {
       throw new InvalidInputError(
         "kubeconfig",
         kubeconfig,
         `kubeconfig is required when cluster is "existing": set it to the path of a kubeconfig file (pulumi config set kubeconfig ~/.kube/config); got ${formatValue(kubeconfig)}`,
       );
     }
-    if (kubeContext === undefined || kubeContext.trim() === "") {
+    if (kubeContext === undefined) {
       throw new InvalidInputError(
         "kubeContext",
         kubeContext,
         `kubeContext is required when cluster is "existing": set it to a context in ${kubeconfig} (kubectl config get-contexts); got ${formatValue(kubeContext)}`,
+      );
+    }
+    if (image === undefined) {
+      // An image built on this machine exists only in its Docker engine: the
+      // pods would never start and `pulumi up` would wait out its timeouts.
+      throw new InvalidInputError(
+        "image",
+        image,
+        `image is required when cluster is "existing": the cluster must pull the demo image from a registry; build and push apps/ (docker build -t <registry>/svclab-demo:<tag> apps && docker push <registry>/svclab-demo:<tag>) and set image to it; got ${formatValue(image)}`,
       );
     }
   }
@@ -210,13 +234,9 @@ export function loadConfig(config: pulumi.Config = new pulumi.Config()): Readonl
   const hostPorts = hostPortEntries.map((entry, index) => parseHostPort(`hostPorts[${index}]`, entry, listenAddress));
   assertUnique("host port", hostPorts.map((m, index) => [`hostPorts[${index}]`, m.hostPort] as const));
 
-  const externalName = config.get("externalName");
+  const externalName = optionalString(config, "externalName");
   if (externalName !== undefined) {
     assertDns1123Subdomain("externalName", externalName);
-  }
-  const image = config.get("image");
-  if (image !== undefined) {
-    assertImageReference("image", image);
   }
   const loadBalancer = config.get("loadBalancer") ?? CONFIG_DEFAULTS.loadBalancer;
   assertOneOf("loadBalancer", loadBalancer, LOAD_BALANCER_MODES);

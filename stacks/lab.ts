@@ -98,16 +98,11 @@ function existingParts(config: LabConfig, appsDir: string): ClusterParts {
   const kubeconfig = config.kubeconfig ?? "";
   const context = config.kubeContext ?? "";
   const cluster = new ExistingCluster("svclab-cluster", { kubeconfig, context });
+  // loadConfig requires a pullable image in existing mode: nothing is built here.
   const image = new DemoImage("svclab-image", { context: appsDir, prebuiltImage: config.image });
   const notes = [
     `nodes are not listed for an existing cluster; see them with kubectl --context ${context} get nodes -o wide`,
   ];
-  if (config.image === undefined) {
-    notes.push(
-      "the demo image was built into the local Docker engine but not loaded into the existing cluster; " +
-        "set the image config key to an image the cluster can pull, or import it into the nodes yourself",
-    );
-  }
   return {
     provider: cluster.provider,
     kubeconfig: cluster.kubeconfig,

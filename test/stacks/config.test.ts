@@ -77,10 +77,15 @@ describe("loadConfig", () => {
   });
 
   test("in existing mode takes the kubeconfig path and context, expanding ~/", () => {
-    const config = withConfig({ cluster: "existing", kubeconfig: "~/.kube/config", kubeContext: "k3s" });
+    const config = withConfig({ cluster: "existing", kubeconfig: "~/.kube/config", kubeContext: "k3s", image: "ghcr.io/example/svclab-demo:1.0" });
     expect(config.cluster).toBe("existing");
     expect(config.kubeconfig).toBe(join(homedir(), ".kube", "config"));
     expect(config.kubeContext).toBe("k3s");
+  });
+
+  test("treats the declared empty defaults as unset, so a fresh stack needs none of them", () => {
+    const config = withConfig({ kubeconfig: "", kubeContext: "", externalName: "", image: "" });
+    expect([config.kubeconfig, config.kubeContext, config.externalName, config.image]).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   test("in kind mode ignores the existing-cluster keys", () => {
@@ -109,6 +114,10 @@ describe("bad config is refused with the key, the value and what is allowed", ()
     [
       { cluster: "existing", kubeconfig: "/tmp/kubeconfig" },
       'kubeContext is required when cluster is "existing": set it to a context in /tmp/kubeconfig (kubectl config get-contexts); got undefined',
+    ],
+    [
+      { cluster: "existing", kubeconfig: "/tmp/kubeconfig", kubeContext: "k3s", image: "" },
+      'image is required when cluster is "existing": the cluster must pull the demo image from a registry; build and push apps/ (docker build -t <registry>/svclab-demo:<tag> apps && docker push <registry>/svclab-demo:<tag>) and set image to it; got undefined',
     ],
     [
       { namespace: "-lab" },

@@ -1,7 +1,7 @@
 /**
  * The whole stack under mocks with `cluster: existing`: no kind, no image
- * load, no cloud-provider-kind; the same workload and Services through the
- * named kubeconfig context.
+ * build or load, no cloud-provider-kind; the same workload and Services,
+ * from a pullable image, through the named kubeconfig context.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -27,6 +27,7 @@ beforeAll(async () => {
     "svclab:kubeconfig": kubeconfigPath,
     "svclab:kubeContext": "k3s-lab",
     "svclab:namespace": "services-lab",
+    "svclab:image": "ghcr.io/example/svclab-demo:1.0",
   });
   const { loadConfig } = await import("../../stacks/config");
   const { createLab } = await import("../../stacks/lab");
@@ -45,8 +46,9 @@ afterAll(() => {
 const k8sObjects = () => world.resources.filter((r) => r.type.startsWith("kubernetes:"));
 
 describe("the stack on an existing cluster", () => {
-  test("creates no kind cluster, loads no image and runs no cloud-provider-kind", () => {
+  test("creates no kind cluster, builds or loads no image and runs no cloud-provider-kind", () => {
     const types = world.resources.map((r) => r.type);
+    expect(types).not.toContain("docker:index/image:Image");
     expect(types).not.toContain("svclab:index:KindCluster");
     expect(types).not.toContain("command:local:Command");
     expect(types).not.toContain("svclab:index:LoadBalancerSupport");
@@ -81,7 +83,7 @@ describe("the stack on an existing cluster", () => {
     );
   });
 
-  test("says the nodes are unknown and how the image reaches the cluster", () => {
+  test("says the nodes are unknown and runs the pullable image it was given", () => {
     expect(outputs.clusterMode).toBe("existing");
     expect(outputs.clusterName).toBe("k3s-lab");
     expect(outputs.nodes).toEqual([]);
@@ -89,9 +91,12 @@ describe("the stack on an existing cluster", () => {
     expect(outputs.localhostUrls).toEqual({});
     expect(outputs.notes).toEqual([
       "nodes are not listed for an existing cluster; see them with kubectl --context k3s-lab get nodes -o wide",
-      "the demo image was built into the local Docker engine but not loaded into the existing cluster; " +
-        "set the image config key to an image the cluster can pull, or import it into the nodes yourself",
     ]);
+    const frontend = world.byType("kubernetes:apps/v1:Deployment").find((d) => d.inputs.metadata.name === "frontend")!;
+    expect(frontend.inputs.spec.template.spec.containers[0]).toMatchObject({
+      image: "ghcr.io/example/svclab-demo:1.0",
+      imagePullPolicy: "IfNotPresent",
+    });
     // The same notes are printed during `pulumi up`, not only stored.
     expect(warnings.map(([message]) => message)).toEqual(outputs.notes);
   });
