@@ -127,6 +127,11 @@ export function parseClusterReport(stdout: string): KindClusterReport {
   if (typeof report.kubeconfig !== "string" || !Array.isArray(report.nodes)) {
     throw new Error(`the kind cluster report lacks kubeconfig or nodes; got keys ${Object.keys(report ?? {}).join(", ")}`);
   }
+  if (report.kubeconfig.trim() === "") {
+    // An empty kubeconfig would make the Kubernetes provider fall back to the
+    // user's current kubectl context: the lab must never land in a cluster it did not make.
+    throw new Error("the kind cluster report has an empty kubeconfig (did `kind get kubeconfig` fail?); refusing to fall back to the current kubectl context");
+  }
   const nodes = report.nodes.map((n) => ({ name: n.name, role: n.role, internalIP: n.internalIP }));
   return { kubeconfig: report.kubeconfig, nodes };
 }

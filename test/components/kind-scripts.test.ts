@@ -177,6 +177,12 @@ test("a report that is not JSON is an error that shows what was printed", () => 
   );
 });
 
+test("a report with an empty kubeconfig is refused rather than falling back to the current kubectl context", () => {
+  expect(() => parseClusterReport('{"kubeconfig":"","nodes":[]}')).toThrow(
+    "the kind cluster report has an empty kubeconfig (did `kind get kubeconfig` fail?); refusing to fall back to the current kubectl context",
+  );
+});
+
 test("the ready wait must be a duration", () => {
   expect(() => createClusterScript("5 minutes; rm -rf /")).toThrow('readyWait must be a duration such as 5m; got "5 minutes; rm -rf /"');
 });
