@@ -44,9 +44,11 @@ export function findStackLocks(stateDir: string, stackName: string, isRunning: P
     return [];
   }
   const entries = fs.readdirSync(root, { recursive: true, withFileTypes: true });
+  // Dirent.parentPath arrived in Node 20.12; earlier Node 20 releases call it `path`.
+  const dirOf = (entry: fs.Dirent): string => entry.parentPath ?? (entry as fs.Dirent & { path: string }).path;
   return entries
-    .filter((entry) => entry.isFile() && entry.name.endsWith(".json") && path.basename(entry.parentPath) === stackName)
-    .map((entry) => readLock(path.join(entry.parentPath, entry.name), isRunning, hostname));
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".json") && path.basename(dirOf(entry)) === stackName)
+    .map((entry) => readLock(path.join(dirOf(entry), entry.name), isRunning, hostname));
 }
 
 function readLock(file: string, isRunning: ProcessProbe, hostname: string): StackLock {

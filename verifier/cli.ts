@@ -19,7 +19,8 @@ Exit codes:
   0  every probe passed (skipped probes are listed, never counted as passed)
   1  at least one probe failed: a reachability rule does not hold
   2  the run could not be done: bad flags, API server unreachable or refusing,
-     or no probe failed but some could not run (no probe agent, proxy error)`;
+     filters that leave no probe, or no probe failed but some could not run
+     (no probe agent, proxy error) or every probe was skipped`;
 
 /** A commander parser for an integer within limits; the error says what is allowed. */
 function integerIn(limits: { readonly min: number; readonly max: number }): (value: string) => number {

@@ -27,7 +27,9 @@ export class VerifyOptionError extends Error {
     readonly option: string,
     readonly value: unknown,
     readonly allowed: string,
+    /** A whole message instead of the generic one (e.g. when the value is a regex). */
+    message?: string,
   ) {
-    super(`invalid ${option} ${JSON.stringify(value)}: ${allowed}`);
+    super(message ?? `invalid ${option} ${JSON.stringify(value)}: ${allowed}`);
   }
 }

@@ -6,7 +6,7 @@
  * It needs only a kubeconfig; it works on clusters svclab did not create.
  */
 import { discoverSettled } from "./discover";
-import { KubeApiError } from "./errors";
+import { KubeApiError, VerifyOptionError } from "./errors";
 import { kubeLists } from "./kube/api";
 import { loadKubeTarget } from "./kube/config";
 import type { NodeInfo } from "./model";
@@ -91,9 +91,16 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   if (mode.kind === "localhost") {
     notes.push(`outside checks of node ports were tried on 127.0.0.1 instead of node IPs, the rest skipped: ${mode.reason}`);
   }
-  const probes = planProbes(cluster, { spreadRequests: resolved.spreadRequests, outside: mode }).filter(
+  const planned = planProbes(cluster, { spreadRequests: resolved.spreadRequests, outside: mode });
+  const probes = planned.filter(
     (p) => (resolved.only === undefined || resolved.only.test(p.id)) && (resolved.skip === undefined || !resolved.skip.test(p.id)),
   );
+  if (probes.length === 0) {
+    // A filter typo must not turn into a green CI job that proved nothing.
+    const filters = [resolved.only && `--only ${resolved.only.source}`, resolved.skip && `--skip ${resolved.skip.source}`].filter(Boolean).join(", ");
+    const allowed = `a filter that keeps at least one of the ${planned.length} planned probes (ids look like ${planned[0]?.id ?? "<service>/<target>/<vantage>"})`;
+    throw new VerifyOptionError("probe filters", filters, allowed, `no probe is left after ${filters}: ${allowed}`);
+  }
   const results = await runProbes(probes, {
     concurrency: resolved.concurrency,
     deadline,
@@ -102,6 +109,10 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   });
 
   const summary = summarise(results);
+  const provedNothing = summary.pass === 0 && summary.fail === 0 && summary.error === 0;
+  if (provedNothing) {
+    notes.push(`every one of the ${summary.total} probes was skipped: nothing was proven`);
+  }
   return {
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),
@@ -109,7 +120,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     probes: results,
     notes,
     summary,
-    exitCode: summary.fail > 0 ? 1 : summary.error > 0 ? 2 : 0,
+    exitCode: summary.fail > 0 ? 1 : summary.error > 0 || provedNothing ? 2 : 0,
   };
 }
 

@@ -181,7 +181,13 @@ describe("planProbes", () => {
 
   test("a Service with one ready pod gets a skipped spread check", () => {
     const probes = planProbes(cluster([state(service({ name: "one" }), [FRONTEND_PODS[0]!])]), PLAN_DEFAULTS);
-    expect(ofRule(probes, "spread")[0]?.skip).toBe("svclab/one has 1 ready pod(s); spreading needs at least 2");
+    expect(ofRule(probes, "spread")[0]?.skip).toBe("svclab/one has 1 ready pod(s); the check needs at least 2");
+  });
+
+  test("an affinity Service with one ready pod gets a skipped affinity check, since it could not fail", () => {
+    const sticky = service({ name: "sticky", sessionAffinity: "ClientIP" });
+    const probes = planProbes(cluster([state(sticky, [FRONTEND_PODS[0]!])]), PLAN_DEFAULTS);
+    expect(ofRule(probes, "session-affinity")[0]?.skip).toBe("svclab/sticky has 1 ready pod(s); the check needs at least 2");
   });
 
   test("a selector Service with no ready endpoints must refuse, and its API proxy must fail", () => {

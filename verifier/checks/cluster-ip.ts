@@ -86,6 +86,9 @@ export function planSpread(ctx: PlanContext): Probe[] {
   // With no endpoints at all, the no-endpoints-refuse checks say what matters.
   if (endpoints.length === 0) return [];
   const requests = options.spreadRequests;
+  const pods = new Set(endpoints.map((e) => e.podName ?? e.address));
+  // With one pod, "spread" cannot happen and "sticky" cannot fail: neither proves anything.
+  const tooFewPods = pods.size < 2 ? `${ctx.cluster.namespace}/${service.name} has ${pods.size} ready pod(s); the check needs at least 2` : undefined;
   if (service.sessionAffinity === "ClientIP") {
     return [
       probe({
@@ -95,10 +98,10 @@ export function planSpread(ctx: PlanContext): Probe[] {
         from,
         target: httpTarget(`cluster-ip:${port.port}:affinity`, service.clusterIP, port.port, requests),
         expect: { kind: "single-pod", endpoints },
+        skip: tooFewPods,
       }),
     ];
   }
-  const pods = new Set(endpoints.map((e) => e.podName ?? e.address));
   const target = httpTarget(`cluster-ip:${port.port}:spread`, service.clusterIP, port.port, requests);
   return [
     probe({
@@ -108,7 +111,7 @@ export function planSpread(ctx: PlanContext): Probe[] {
       from,
       target,
       expect: { kind: "spread", endpoints, minPods: 2 },
-      skip: pods.size < 2 ? `${ctx.cluster.namespace}/${service.name} has ${pods.size} ready pod(s); spreading needs at least 2` : undefined,
+      skip: tooFewPods,
     }),
   ];
 }
