@@ -203,6 +203,14 @@ describe("planProbes", () => {
     expect(ofRule(probes, "port-chain")).toHaveLength(0);
   });
 
+  test("externalTrafficPolicy Local with no ready endpoint anywhere must refuse on every node, not just go quiet", () => {
+    const unready = FRONTEND_PODS.map((p) => ({ ...p, ready: false }));
+    const local = service({ name: "local", type: "NodePort", externalTrafficPolicy: "Local", ports: nodePorts(30101) });
+    const probes = planProbes(cluster([state(local, unready)]), PLAN_DEFAULTS);
+    expect(ofRule(probes, "etp-local-only-local-nodes")).toHaveLength(0);
+    expect(byId(probes, "local/node:lab-control-plane:30101/outside")).toMatchObject({ rule: "no-endpoints-refuse", expect: { kind: "refused" } });
+  });
+
   test("a node without a probe agent gets an error check, and its pod probes have no agent", () => {
     const probes = planProbes(cluster([state(service({ name: "web" }))], agents(["lab-control-plane", "lab-worker"])), PLAN_DEFAULTS);
     expect(byId(probes, "probe/agent:lab-worker2/api")).toMatchObject({

@@ -76,7 +76,9 @@ export function planNodePorts(ctx: PlanContext): Probe[] {
       const target = httpTarget(label, host ?? node.name, nodePort);
       const noAddress = host === undefined ? `node ${node.name} reports no InternalIP` : undefined;
       const outsideSkip = noAddress ?? (options.outside.kind === "localhost" ? options.outside.reason : undefined);
-      if (local) {
+      // With no ready endpoint anywhere, kube-proxy REJECTs even under a Local
+      // policy; it only DROPs when endpoints exist but none on this node.
+      if (local && endpoints.length > 0) {
         const onNode = endpoints.filter((e) => e.nodeName === node.name);
         const expect: Expectation = onNode.length > 0 ? { kind: "reach", endpoints: onNode, onNode: node.name } : { kind: "no-reach" };
         probes.push(probe({ rule: "etp-local-only-local-nodes", service: service.name, vantage: "outside", target, expect, skip: outsideSkip }));
