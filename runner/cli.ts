@@ -9,10 +9,10 @@ import { Command, Option } from "commander";
 import { KubeApiError, VerifyOptionError, renderJson, renderJunit, renderTable, verify } from "../verifier";
 import { progressPrinter } from "../verifier/cli";
 import { runDown } from "./down";
-import { EXIT_CANNOT_RUN, LabError, summarizeError } from "./errors";
+import { EXIT_CANNOT_RUN, EXIT_INTERRUPTED, LabError, summarizeError } from "./errors";
 import { LabIo, LabVerify, runLab } from "./lab";
 import { readLabSettings } from "./lab-settings";
-import { DEFAULT_PASSPHRASE, DEFAULT_STACK, createPulumiBackend } from "./pulumi";
+import { DEFAULT_PASSPHRASE, DEFAULT_STACK, LabBackend, createPulumiBackend } from "./pulumi";
 
 /** How long the lab's verifier waits for rollouts and endpoints, in ms (a fresh cluster is slower than the verifier's own default). */
 export const LAB_VERIFY_DEADLINE_MS = 180_000;
@@ -71,7 +71,7 @@ export function labCommand(): Command {
         return runLab(
           { stackName: flags.stack, skipVerify: flags.skipVerify === true, machineReadable: flags.format !== "table", ...interrupts },
           {
-            backend: createPulumiBackend({ projectDir, stackName: flags.stack }),
+            backend: interrupts.tracked(createPulumiBackend({ projectDir, stackName: flags.stack })),
             settings: readLabSettings(projectDir, flags.stack),
             verify: verifyWith(flags.format),
             io: processIo,
@@ -92,7 +92,11 @@ export function downCommand(): Command {
         const projectDir = findProjectDir();
         return runDown(
           { stackName: flags.stack, ...interrupts },
-          { backend: createPulumiBackend({ projectDir, stackName: flags.stack }), settings: readLabSettings(projectDir, flags.stack), io: processIo },
+          {
+            backend: interrupts.tracked(createPulumiBackend({ projectDir, stackName: flags.stack })),
+            settings: readLabSettings(projectDir, flags.stack),
+            io: processIo,
+          },
         );
       });
     });
@@ -109,21 +113,49 @@ export interface Interrupts {
   readonly signal: AbortSignal;
   /** True once Ctrl-C was pressed. */
   readonly interrupted: () => boolean;
+  /** The backend with its Pulumi operations marked as in flight, so Ctrl-C lets them finish. */
+  readonly tracked: (backend: LabBackend) => LabBackend;
 }
 
 /**
  * Runs `task` with signal handling and turns failures into one line and an
- * exit code. Ctrl-C in a terminal reaches Pulumi directly (same process
- * group), which then stops gracefully; so the first SIGINT only notes it. A
- * second one, or SIGTERM (a CI job being cancelled), aborts the operation,
- * which forwards SIGINT to Pulumi in case it was not reached.
+ * exit code. While a Pulumi operation runs, Ctrl-C in a terminal reaches
+ * Pulumi directly (same process group), which then stops gracefully; so the
+ * first SIGINT only notes it, and a second one, or SIGTERM (a CI job being
+ * cancelled), aborts the operation, which forwards SIGINT to Pulumi in case it
+ * was not reached. Outside Pulumi operations (preflight, verifying) there is
+ * no state to save: Ctrl-C exits at once with 130.
  */
-export async function guarded(name: string, task: (interrupts: Interrupts) => Promise<number>): Promise<number> {
+export async function guarded(
+  name: string,
+  task: (interrupts: Interrupts) => Promise<number>,
+  exit: (code: number) => void = (code) => process.exit(code),
+): Promise<number> {
   const controller = new AbortController();
   let interruptCount = 0;
+  let pulumiOperations = 0;
+  const whilePulumiRuns = <T>(operation: Promise<T>): Promise<T> => {
+    pulumiOperations += 1;
+    return operation.finally(() => {
+      pulumiOperations -= 1;
+    });
+  };
+  const tracked = (backend: LabBackend): LabBackend => ({
+    backendUrl: backend.backendUrl,
+    snapshot: () => backend.snapshot(),
+    locks: () => backend.locks(),
+    cancel: () => backend.cancel(),
+    outputs: () => backend.outputs(),
+    up: (onProgress, signal) => whilePulumiRuns(backend.up(onProgress, signal)),
+    destroy: (onProgress, options) => whilePulumiRuns(backend.destroy(onProgress, options)),
+    clearPendingOperations: (onProgress) => whilePulumiRuns(backend.clearPendingOperations(onProgress)),
+  });
   const onSigint = () => {
     interruptCount += 1;
-    if (interruptCount === 1) {
+    if (pulumiOperations === 0) {
+      process.stderr.write(`\nsvclab ${name}: interrupted\n`);
+      exit(EXIT_INTERRUPTED);
+    } else if (interruptCount === 1) {
       process.stderr.write(`\nsvclab ${name}: Ctrl-C: Pulumi finishes the steps in flight and saves its state (Ctrl-C again stops at once)\n`);
     } else {
       controller.abort();
@@ -133,7 +165,7 @@ export async function guarded(name: string, task: (interrupts: Interrupts) => Pr
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigterm);
   try {
-    return await task({ signal: controller.signal, interrupted: () => interruptCount > 0 });
+    return await task({ signal: controller.signal, interrupted: () => interruptCount > 0, tracked });
   } catch (error) {
     const exitCode = error instanceof LabError ? error.exitCode : EXIT_CANNOT_RUN;
     process.stderr.write(`svclab ${name}: ${error instanceof LabError ? error.message : summarizeError(error)}\n`);

@@ -12,10 +12,14 @@ export async function withTempKubeconfig<T>(kubeconfig: string, use: (file: stri
   // mkdtemp gives a directory only this user can list; the file itself is 0600.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "svclab-kubeconfig-"));
   const file = path.join(dir, "kubeconfig");
+  const remove = (): void => fs.rmSync(dir, { recursive: true, force: true });
+  // A Ctrl-C during verification exits the process at once: remove the copy then too.
+  process.once("exit", remove);
   try {
     fs.writeFileSync(file, kubeconfig, { mode: 0o600 });
     return await use(file);
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    process.off("exit", remove);
+    remove();
   }
 }
