@@ -124,6 +124,12 @@ function judgeReach(expect: Extract<Expectation, { kind: "reach" }>, attempts: r
       if (expect.clientNotIn.includes(seen)) {
         return { status: "fail", reason: `${who(identity)} saw client address ${seen}, a cluster address: the source was rewritten` };
       }
+      // Stronger where known: the pod must see exactly the address we sent from
+      // (a SNAT to, say, the node's pod-network gateway is neither a node nor a pod IP).
+      const sent = normaliseAddress(attempt.sourceAddress);
+      if (sent !== undefined && seen !== sent) {
+        return { status: "fail", reason: `${who(identity)} saw client address ${seen}, but the request came from ${sent}: the source was rewritten` };
+      }
     }
   }
   const identity = attempts[0]?.identity as Identity;

@@ -105,6 +105,8 @@ export interface Attempt {
   readonly error: FailureKind | null;
   readonly message?: string;
   readonly latencyMs: number;
+  /** The address this machine's socket connected from (outside probes that got an answer). */
+  readonly sourceAddress?: string;
 }
 
 /** What a probe saw. */

@@ -117,6 +117,18 @@ describe("judge", () => {
     expect(judge(probeExpecting(expectation), http(real)).status).toBe("pass");
   });
 
+  test("externalTrafficPolicy Local: a client address rewritten to a non-cluster address still fails when the sender is known", () => {
+    const expectation: Expectation = { ...reach, clientNotIn: ["172.18.0.3"] };
+    // kube-proxy masquerading to the node's pod-network gateway: neither a node IP nor a pod IP.
+    const gateway = { ...answer(identity("frontend-a", { client: { address: "10.244.1.1", port: 5000 } })), sourceAddress: "172.18.0.1" };
+    expect(judge(probeExpecting(expectation), http(gateway))).toEqual({
+      status: "fail",
+      reason: "pod frontend-a on lab-worker saw client address 10.244.1.1, but the request came from 172.18.0.1: the source was rewritten",
+    });
+    const preserved = { ...answer(identity("frontend-a", { client: { address: "::ffff:172.18.0.1", port: 5000 } })), sourceAddress: "172.18.0.1" };
+    expect(judge(probeExpecting(expectation), http(preserved)).status).toBe("pass");
+  });
+
   test("a probe that could not run is an error, also for an expected no", () => {
     const broken: Observation = { kind: "broken", message: "probe agent svclab/probe-1 on lab-worker: pods proxy answered HTTP 503" };
     expect(judge(probeExpecting({ kind: "no-reach" }), broken)).toEqual({ status: "error", reason: broken.message });

@@ -29,6 +29,8 @@ export function httpAttempt(url: string, timeoutMs: number): Promise<Attempt> {
     // agent: false — a fresh connection per attempt, so spreading is real and nothing lingers.
     const req = http.get(url, { agent: false, headers: { Accept: "application/json" } }, (res) => {
       const status = res.statusCode ?? 0;
+      // What the pod should report as its client when nothing rewrote the source.
+      const sourceAddress = res.socket.localAddress;
       const chunks: Buffer[] = [];
       let size = 0;
       res.on("data", (chunk: Buffer) => {
@@ -43,6 +45,7 @@ export function httpAttempt(url: string, timeoutMs: number): Promise<Attempt> {
           identity: parseIdentity(Buffer.concat(chunks).toString("utf8")),
           error: ok ? null : "http-status",
           ...(ok ? {} : { message: `HTTP ${status}` }),
+          ...(sourceAddress !== undefined ? { sourceAddress } : {}),
         });
       });
       res.on("error", (err) => finish({ ok: false, status, identity: null, ...classifyError(err) }));
