@@ -12,6 +12,19 @@ const world = installMocks({ state: kindCommandState });
 const apps = fakeAppsDir();
 let outputs: Record<string, unknown>;
 let lab: import("../../stacks/lab").LabOutputs;
+/** The options the ordering-sensitive components were created with (the mocks do not record dependsOn). */
+const registered = new Map<string, pulumi.ComponentResourceOptions | undefined>();
+jest.doMock("../../components", () => {
+  const actual = jest.requireActual("../../components");
+  const recording = (Base: any) =>
+    class extends Base {
+      constructor(name: string, args: unknown, opts?: pulumi.ComponentResourceOptions) {
+        registered.set(name, opts);
+        super(name, args, opts);
+      }
+    };
+  return { ...actual, LoadBalancerSupport: recording(actual.LoadBalancerSupport), ServiceCatalog: recording(actual.ServiceCatalog) };
+});
 
 beforeAll(async () => {
   pulumi.runtime.setAllConfig({});
@@ -42,6 +55,12 @@ describe("the stack with the default config", () => {
       "kubernetes:core/v1:Service": 8,
       "kubernetes:apps/v1:DaemonSet": 1,
     });
+  });
+
+  test("starts cloud-provider-kind only after the cluster (its kind network exists only then), and the Services after it", () => {
+    const namesOf = (opts: pulumi.ComponentResourceOptions | undefined) => (opts?.dependsOn as pulumi.Resource[] | undefined)?.map((r) => (r as any).__name);
+    expect(namesOf(registered.get("svclab-lb"))).toEqual(["svclab-cluster"]);
+    expect(namesOf(registered.get("svclab-services"))).toEqual(["svclab-lb"]);
   });
 
   test("sends every Kubernetes object through the kind cluster's provider, none through the ambient context", () => {

@@ -119,7 +119,7 @@ function planLocalhostNodePort(ctx: PlanContext, port: ServicePortInfo, nodePort
       service: service.name,
       vantage: "outside",
       target: httpTarget(`localhost:${nodePort}`, "127.0.0.1", nodePort),
-      skipWhenRefused: `nothing listens on 127.0.0.1:${nodePort}: the kind cluster has no extraPortMappings entry for node port ${nodePort} (port ${port.port})`,
+      skipWhenRefused: `nothing listens on 127.0.0.1:${nodePort}: no kind extraPortMappings entry publishes node port ${nodePort} (port ${port.port}) on the same host port, the only one tried`,
       ...reachOrRefused(endpoints, "nodeport-from-outside"),
     }),
   ];
