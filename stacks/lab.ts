@@ -21,7 +21,7 @@ import {
   ServiceSummary,
 } from "../components";
 import type { LabConfig } from "./config";
-import { apiProxyUrls, exposureNotes, localhostUrls, nodePortUrls } from "./outputs";
+import { apiProxyUrls, exposureNotes, localhostUrls, nodePortUrls, serviceSelectionNotes } from "./outputs";
 
 /** The demo workload's source, beside stacks/. */
 export const APPS_DIR = resolve(__dirname, "..", "apps");
@@ -152,7 +152,8 @@ export function createLab(config: LabConfig, options: LabOptions = {}): LabOutpu
     inCluster,
   );
 
-  for (const note of parts.notes) {
+  const notes = [...parts.notes, ...serviceSelectionNotes(config.services)];
+  for (const note of notes) {
     pulumi.log.warn(note);
   }
   const loadBalancer =
@@ -172,6 +173,6 @@ export function createLab(config: LabConfig, options: LabOptions = {}): LabOutpu
         : pulumi.output<Record<string, string[]>>({}),
     apiProxyUrls: namespace.name.apply((ns) => apiProxyUrls(ns, serviceNames)),
     loadBalancer,
-    notes: pulumi.output(parts.notes),
+    notes: pulumi.output(notes),
   };
 }

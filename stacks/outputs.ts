@@ -65,3 +65,15 @@ export function exposureNotes(mappings: readonly HostPortMapping[]): string[] {
         `other machines on your network can reach nodePort ${m.nodePort} of the lab`,
     );
 }
+
+/**
+ * The frontend calls the backend, and the default ExternalName points, at the
+ * `backend` Service: without the `clusterip` kind both lead nowhere.
+ */
+export function serviceSelectionNotes(kinds: readonly string[]): string[] {
+  if (kinds.includes("clusterip")) return [];
+  return [
+    'services leaves out "clusterip": there is no backend Service, so the frontend shows a DNS error for its backend call ' +
+      "and backend-external (by default) is a CNAME to a name that does not exist",
+  ];
+}

@@ -1,5 +1,5 @@
 import type { ServiceSummary } from "../../components";
-import { apiProxyUrls, exposureNotes, localhostUrls, nodePortUrls } from "../../stacks/outputs";
+import { apiProxyUrls, exposureNotes, localhostUrls, nodePortUrls, serviceSelectionNotes } from "../../stacks/outputs";
 import { FAKE_NODES } from "./fixtures";
 
 const services: Record<string, ServiceSummary> = {
@@ -51,4 +51,17 @@ test("a mapping off loopback gets a loud warning; loopback ones do not", () => {
   ).toEqual([
     "WARNING: host port 9000 listens on 0.0.0.0, not loopback: other machines on your network can reach nodePort 30081 of the lab",
   ]);
+});
+
+describe("serviceSelectionNotes", () => {
+  test("warns when the backend Service the frontend calls is not created", () => {
+    expect(serviceSelectionNotes(["nodeport", "loadbalancer"])).toEqual([
+      'services leaves out "clusterip": there is no backend Service, so the frontend shows a DNS error for its backend call ' +
+        "and backend-external (by default) is a CNAME to a name that does not exist",
+    ]);
+  });
+
+  test("says nothing when the backend Service is there", () => {
+    expect(serviceSelectionNotes(["clusterip", "nodeport"])).toEqual([]);
+  });
 });
