@@ -225,7 +225,7 @@ describe("planProbes", () => {
     const np = service({ name: "np", type: "NodePort", ports: nodePorts(30080) });
     const probes = planProbes(cluster([state(np)]), { ...PLAN_DEFAULTS, outside: { kind: "localhost", reason: "node IPs are not reachable from a darwin host" } });
     expect(byId(probes, "np/localhost:30080/outside")).toMatchObject({ rule: "nodeport-from-outside", target: { url: "http://127.0.0.1:30080/" } });
-    expect(byId(probes, "np/localhost:30080/outside").skipWhenRefused).toMatch(/no extraPortMappings entry for node port 30080/);
+    expect(byId(probes, "np/localhost:30080/outside").skipWhenRefused).toMatch(/no kind extraPortMappings entry publishes node port 30080 \(port 80\) on the same host port, the only one tried/);
     expect(byId(probes, "np/node:lab-worker:30080/outside").skip).toBe("node IPs are not reachable from a darwin host");
   });
 
