@@ -4,7 +4,7 @@
  * targetPort, and spreads or sticks.
  */
 import type { Expectation, Probe } from "../types";
-import { probe, httpTarget, endpointsFor, targetPortNumber, firstVantage, reachOrRefused, type PlanContext } from "./context";
+import { factProbe, probe, httpTarget, endpointsFor, targetPortNumber, firstVantage, reachOrRefused, type PlanContext } from "./context";
 
 /**
  * The ClusterIP: not from outside; from the agent on every node (only same-node
@@ -37,20 +37,8 @@ export function planClusterIp(ctx: PlanContext): Probe[] {
 /** A ClusterIP Service has no nodePort on any port. */
 export function planNoNodePort({ state }: PlanContext): Probe[] {
   const opened = state.service.ports.filter((p) => p.nodePort !== undefined);
-  return [
-    probe({
-      rule: "clusterip-no-node-port",
-      service: state.service.name,
-      vantage: "api",
-      target: { kind: "inspect", label: "node-ports" },
-      expect: {
-        kind: "fact",
-        holds: opened.length === 0,
-        detail: opened.length === 0 ? "no port has a nodePort" : `node ports opened: ${opened.map((p) => p.nodePort).join(", ")}`,
-        otherwise: "fail",
-      },
-    }),
-  ];
+  const detail = opened.length === 0 ? "no port has a nodePort" : `node ports opened: ${opened.map((p) => p.nodePort).join(", ")}`;
+  return [factProbe("clusterip-no-node-port", state.service.name, "node-ports", opened.length === 0, detail)];
 }
 
 /** Service port → targetPort: the answering container reports the resolved targetPort as its listen port. */

@@ -50,6 +50,11 @@ export interface ProbeSpec {
 }
 
 /** Builds a probe with its stable id `<service>/<target>/<vantage>` (`pod:<node>` for pod probes). */
+/** A fact read from the API objects (vantage `api`, no traffic): it holds, or the rule fails. */
+export function factProbe(rule: RuleId, service: string, label: string, holds: boolean, detail: string): Probe {
+  return probe({ rule, service, vantage: "api", target: { kind: "inspect", label }, expect: { kind: "fact", holds, detail, otherwise: "fail" } });
+}
+
 export function probe(spec: ProbeSpec): Probe {
   const vantagePart = spec.from ? `pod:${spec.from.node.name}` : spec.vantage;
   return {

@@ -6,51 +6,29 @@
 import type { Cluster, ServicePortInfo } from "../model";
 import { NODE_PORT_RANGE } from "./ranges";
 import type { EndpointRef, Expectation, Probe } from "../types";
-import { probe, httpTarget, endpointsFor, reachOrRefused, type PlanContext } from "./context";
+import { factProbe, probe, httpTarget, endpointsFor, reachOrRefused, type PlanContext } from "./context";
 
 /** Each nodePort lies in {@link NODE_PORT_RANGE}. */
 export function planNodePortRange({ state }: PlanContext): Probe[] {
   return state.service.ports.map((port) => {
     const nodePort = port.nodePort;
     const holds = nodePort !== undefined && nodePort >= NODE_PORT_RANGE.min && nodePort <= NODE_PORT_RANGE.max;
-    return probe({
-      rule: "nodeport-in-range",
-      service: state.service.name,
-      vantage: "api",
-      target: { kind: "inspect", label: `node-port:${port.name === "" ? port.port : port.name}` },
-      expect: {
-        kind: "fact",
-        holds,
-        detail:
-          nodePort === undefined
-            ? `port ${port.port} has no nodePort`
-            : `nodePort ${nodePort} is ${holds ? "inside" : "outside"} ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}`,
-        otherwise: "fail",
-      },
-    });
+    const detail =
+      nodePort === undefined
+        ? `port ${port.port} has no nodePort`
+        : `nodePort ${nodePort} is ${holds ? "inside" : "outside"} ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}`;
+    return factProbe("nodeport-in-range", state.service.name, `node-port:${port.name === "" ? port.port : port.name}`, holds, detail);
   });
 }
 
 /** A LoadBalancer Service has a nodePort on every port (allocateLoadBalancerNodePorts defaults to true). */
 export function planLbNodePort({ state }: PlanContext): Probe[] {
   const missing = state.service.ports.filter((p) => p.nodePort === undefined);
-  return [
-    probe({
-      rule: "lb-node-port-allocated",
-      service: state.service.name,
-      vantage: "api",
-      target: { kind: "inspect", label: "lb-node-ports" },
-      expect: {
-        kind: "fact",
-        holds: missing.length === 0,
-        detail:
-          missing.length === 0
-            ? `node ports ${state.service.ports.map((p) => p.nodePort).join(", ")} allocated`
-            : `ports without a nodePort: ${missing.map((p) => p.port).join(", ")}`,
-        otherwise: "fail",
-      },
-    }),
-  ];
+  const detail =
+    missing.length === 0
+      ? `node ports ${state.service.ports.map((p) => p.nodePort).join(", ")} allocated`
+      : `ports without a nodePort: ${missing.map((p) => p.port).join(", ")}`;
+  return [factProbe("lb-node-port-allocated", state.service.name, "lb-node-ports", missing.length === 0, detail)];
 }
 
 /**

@@ -4,7 +4,7 @@
  * cluster only.
  */
 import type { Probe } from "../types";
-import { probe, httpTarget, endpointsFor, targetPortNumber, type PlanContext } from "./context";
+import { factProbe, probe, httpTarget, endpointsFor, targetPortNumber, type PlanContext } from "./context";
 
 /** The Service's endpoints are exactly the ready, non-terminating pods its selector matches. */
 export function planEndpointsMatch({ cluster, state }: PlanContext): Probe[] {
@@ -22,15 +22,7 @@ export function planEndpointsMatch({ cluster, state }: PlanContext): Probe[] {
       ]
         .filter((s) => s !== "")
         .join("; ");
-  return [
-    probe({
-      rule: "endpoints-match-selector",
-      service: service.name,
-      vantage: "api",
-      target: { kind: "inspect", label: "endpoints" },
-      expect: { kind: "fact", holds, detail, otherwise: "fail" },
-    }),
-  ];
+  return [factProbe("endpoints-match-selector", service.name, "endpoints", holds, detail)];
 }
 
 /** Each endpoint pod IP: not reachable from outside, reachable from the agent on every node. */
