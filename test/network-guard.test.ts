@@ -10,7 +10,7 @@ import http from "node:http";
 import net from "node:net";
 import { startFakeDns } from "./apps/fake-dns";
 import { Cleanup, fixedServer } from "./apps/helpers";
-import { muteRefusalLog } from "./support/network-guard";
+import { allowWorldAddresses, isAllowedAddress, muteRefusalLog } from "./support/network-guard";
 
 const GUARD = /^network guard: a test tried to .*; tests may only reach loopback \(127\.0\.0\.0\/8\)$/;
 
@@ -122,5 +122,53 @@ describe("the network guard", () => {
 
     expect(await dns.promises.lookup("localhost", { family: 4 })).toEqual({ address: "127.0.0.1", family: 4 });
     expect(await dns.promises.lookup("127.0.0.9")).toEqual({ address: "127.0.0.9", family: 4 });
+  });
+});
+
+describe("the network guard and a network-namespace world", () => {
+  let unmute: () => void = () => undefined;
+  beforeAll(() => (unmute = muteRefusalLog()));
+  afterAll(() => unmute());
+
+  // No packet is sent here: refused attempts throw before a socket exists, and the
+  // allowed state is read through the same predicate every check uses.
+  it("allows exactly the addresses a world registered, and only until it is released", () => {
+    expect(() => net.connect({ host: "198.18.0.2", port: 6443 })).toThrow(GUARD);
+    const release = allowWorldAddresses("svlk-test", ["198.18.0.2", "198.19.0.10"]);
+    try {
+      expect(isAllowedAddress("198.18.0.2")).toBe(true);
+      expect(isAllowedAddress("::ffff:198.19.0.10")).toBe(true);
+      // Its neighbours in the same range were not registered.
+      expect(isAllowedAddress("198.18.0.3")).toBe(false);
+      expect(() => net.connect({ host: "198.18.0.3", port: 6443 })).toThrow(GUARD);
+      const socket = dgram.createSocket("udp4");
+      expect(() => socket.send(Buffer.from("x"), 53, "198.18.0.4")).toThrow(GUARD);
+      socket.close();
+    } finally {
+      release();
+    }
+    expect(isAllowedAddress("198.18.0.2")).toBe(false);
+    expect(() => net.connect({ host: "198.18.0.2", port: 6443 })).toThrow(GUARD);
+    const resolver = new dns.Resolver();
+    resolver.setServers(["198.19.0.10"]);
+    expect(() => resolver.resolve4("backend.svclab.svc.cluster.local", () => undefined)).toThrow(GUARD);
+  });
+
+  it("keeps two worlds' grants apart: releasing one leaves the other", () => {
+    const first = allowWorldAddresses("one", ["198.18.0.2"]);
+    const second = allowWorldAddresses("two", ["198.18.0.2"]);
+    first();
+    expect(isAllowedAddress("198.18.0.2")).toBe(true);
+    second();
+    expect(isAllowedAddress("198.18.0.2")).toBe(false);
+  });
+
+  it("refuses to allow an address outside 198.18.0.0/15, naming it", () => {
+    expect(() => allowWorldAddresses("svlk-test", ["198.18.0.2", "10.0.0.1"])).toThrow(
+      'network guard: world svlk-test asked to allow "10.0.0.1"; allowed: IPv4 addresses in 198.18.0.0/15 only',
+    );
+    expect(() => allowWorldAddresses("svlk-test", ["198.20.0.1"])).toThrow('asked to allow "198.20.0.1"');
+    expect(() => allowWorldAddresses("svlk-test", ["2001:db8::1"])).toThrow('asked to allow "2001:db8::1"');
+    expect(isAllowedAddress("198.18.0.2")).toBe(false);
   });
 });

@@ -16,6 +16,12 @@
  * - every query method of `dns.Resolver`, `dns.promises.Resolver` and the module-level
  *   `dns.resolve*`/`reverse` functions: every configured server must be loopback.
  *
+ * A test that built a network-namespace world (test/support/realkernel/) may
+ * also reach exactly that world's addresses, all inside 198.18.0.0/15, while the
+ * world exists: {@link allowWorldAddresses}. Those addresses exist only in
+ * namespaces the test created, and the world routes the rest of the range to
+ * `unreachable` in the root namespace, so nothing leaves the machine.
+ *
  * Each check runs before the original function is called. Every refusal is also
  * written to stderr, so that one which the code under test turns into a result
  * (a `/dial` attempt with error "other", a `/resolve` code ENETWORKGUARD) is still
@@ -53,11 +59,47 @@ export class NetworkGuardError extends Error {
 interface GuardState {
   /** How many callers asked for refusals not to be written to stderr. */
   muted: number;
+  /** Addresses of running network-namespace worlds, by the grant that allowed them. */
+  worlds?: Map<symbol, ReadonlySet<string>>;
 }
 
 // Kept on a core object because the patched functions outlive the test file that installed them.
 const shared = net.Socket.prototype as unknown as Record<symbol, GuardState | undefined>;
 const state: GuardState = (shared[STATE] ??= { muted: 0 });
+const worlds: Map<symbol, ReadonlySet<string>> = (state.worlds ??= new Map());
+
+/** The only range a world's addresses may come from: RFC 2544's benchmarking range, never routed on the internet. */
+const WORLD_RANGE = new net.BlockList();
+WORLD_RANGE.addSubnet("198.18.0.0", 15, "ipv4");
+
+/**
+ * Lets the tests of this jest worker reach exactly `addresses` until the
+ * returned function is called (call it when the world is torn down). For a
+ * world of network namespaces the test created itself; every address must be
+ * an IPv4 address in 198.18.0.0/15.
+ * @param owner names the world in errors, e.g. the namespace prefix
+ * @throws Error naming the first address that is not allowed and what is
+ */
+export function allowWorldAddresses(owner: string, addresses: readonly string[]): () => void {
+  for (const address of addresses) {
+    if (net.isIP(address) !== 4 || !WORLD_RANGE.check(address, "ipv4")) {
+      throw new Error(`network guard: world ${owner} asked to allow ${JSON.stringify(address)}; allowed: IPv4 addresses in 198.18.0.0/15 only`);
+    }
+  }
+  const grant = Symbol(owner);
+  worlds.set(grant, new Set(addresses));
+  return () => {
+    worlds.delete(grant);
+  };
+}
+
+/** True for loopback and for an address of a world that is running now ({@link allowWorldAddresses}); what every check asks. */
+export function isAllowedAddress(address: string): boolean {
+  if (isLoopbackAddress(address)) return true;
+  const plain = address.replace(/^::ffff:/i, "");
+  for (const allowed of worlds.values()) if (allowed.has(plain)) return true;
+  return false;
+}
 
 function refuse(what: string): NetworkGuardError {
   const error = new NetworkGuardError(`network guard: a test tried to ${what}; tests may only reach loopback (127.0.0.0/8)`);
@@ -103,7 +145,7 @@ function loopbackOnlyLookup(lookup: net.LookupFunction): net.LookupFunction {
     lookup(hostname, options, (error, address, family) => {
       if (error !== null) return callback(error, address, family);
       const addresses = typeof address === "string" ? [address] : address.map((entry) => entry.address);
-      const outside = addresses.find((candidate) => !isLoopbackAddress(candidate));
+      const outside = addresses.find((candidate) => !isAllowedAddress(candidate));
       if (outside === undefined) return callback(null, address, family);
       callback(refuse(`connect to ${hostname} (its lookup answered ${outside})`), address, family);
     });
@@ -126,7 +168,7 @@ patch(net.Socket.prototype, "connect", (original) =>
     const host = options.host === undefined || options.host === "" ? "localhost" : options.host;
     const where = `connect to ${host}:${String(options.port)}`;
     if (net.isIP(host) !== 0) {
-      if (!isLoopbackAddress(host)) throw refuse(where);
+      if (!isAllowedAddress(host)) throw refuse(where);
     } else if (!LOCALHOST.test(host) && isSystemLookup(options.lookup)) {
       throw refuse(`${where} through the system resolver`);
     }
@@ -152,7 +194,7 @@ patch(dgram.Socket.prototype, "send", (original) =>
     // Mirrors dgram's own argument shuffling: send(msg, [offset, length,] port, [address], [callback]).
     const withRange = args[4] !== undefined || (args[3] !== undefined && typeof args[3] !== "function");
     const address = peer ?? (withRange ? args[4] : args[2]);
-    if (typeof address === "string" && address !== "" && !isLoopbackAddress(address) && !LOCALHOST.test(address)) {
+    if (typeof address === "string" && address !== "" && !isAllowedAddress(address) && !LOCALHOST.test(address)) {
       const port = peer === undefined ? (withRange ? args[3] : args[1]) : this.remoteAddress().port;
       throw refuse(`send a UDP datagram to ${address}:${String(port)}`);
     }
@@ -169,7 +211,7 @@ function serverAddress(server: string): string {
 }
 
 function outsideServers(servers: readonly string[]): string[] {
-  return servers.filter((server) => !isLoopbackAddress(serverAddress(server)));
+  return servers.filter((server) => !isAllowedAddress(serverAddress(server)));
 }
 
 const QUERY_METHODS = Object.getOwnPropertyNames(dns.Resolver.prototype).filter((name) => /^(resolve|reverse)/.test(name));
@@ -216,6 +258,7 @@ patch(dns.promises, "lookup", (original) =>
 );
 
 function reverseRefusal(address: unknown): NetworkGuardError | undefined {
+  // A reverse lookup asks the system's DNS server, so a world's address is no exception here.
   return typeof address === "string" && isLoopbackAddress(address) ? undefined : refuse(`reverse-resolve ${String(address)}`);
 }
 
