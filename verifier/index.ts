@@ -9,7 +9,7 @@ import { discoverSettled } from "./discover";
 import { KubeApiError, VerifyOptionError } from "./errors";
 import { kubeLists } from "./kube/api";
 import { loadKubeTarget } from "./kube/config";
-import type { NodeInfo } from "./model";
+import type { ReportCluster } from "./model";
 import { resolveOptions, type VerifyOptions } from "./options";
 import { planProbes } from "./plan";
 import { outsideMode } from "./platform";
@@ -20,7 +20,7 @@ export type { VerifyOptions } from "./options";
 export { LIMITS } from "./options";
 export type { ProgressEvent } from "./run";
 export type { ProbeResult, ProbeStatus, Observation, Attempt, Identity, Vantage } from "./types";
-export type { Cluster } from "./model";
+export type { Cluster, ReportCluster } from "./model";
 export { KubeApiError, VerifyOptionError } from "./errors";
 export { RULES, rule, type RuleId, type Rule } from "./rules";
 export { planProbes, CHECKS_BY_KIND } from "./plan";
@@ -44,7 +44,8 @@ export interface VerifyReport {
   /** ISO 8601 time the run started. */
   readonly startedAt: string;
   readonly durationMs: number;
-  readonly cluster: { readonly context: string; readonly server: string; readonly namespace: string; readonly nodes: readonly NodeInfo[] };
+  /** Where the run went and what it found there (nodes, Services with their pods, probe agents). */
+  readonly cluster: ReportCluster;
   readonly probes: readonly ProbeResult[];
   /** What the run could not do as asked, and why (replaced or skipped checks, unsettled objects). */
   readonly notes: readonly string[];
@@ -116,7 +117,15 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   return {
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),
-    cluster: { context: cluster.context, server: cluster.server, namespace: cluster.namespace, nodes: cluster.nodes },
+    cluster: {
+      context: cluster.context,
+      server: cluster.server,
+      namespace: cluster.namespace,
+      nodes: cluster.nodes,
+      clusterDomain: cluster.clusterDomain,
+      services: cluster.services,
+      agents: cluster.agents,
+    },
     probes: results,
     notes,
     summary,

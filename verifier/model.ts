@@ -101,3 +101,20 @@ export interface Cluster {
   readonly services: readonly ServiceState[];
   readonly agents: readonly ProbeAgentInfo[];
 }
+
+/**
+ * The cluster as a report carries it: where the run went, and the picture
+ * the views draw (nodes, the Services with their pods and endpoints, the
+ * probe agents). `services`, `agents` and `clusterDomain` came later than the
+ * rest: a report saved before them still loads, and views then draw only what
+ * its probes show.
+ */
+export interface ReportCluster {
+  readonly context: string;
+  readonly server: string;
+  readonly namespace: string;
+  readonly nodes: readonly NodeInfo[];
+  readonly clusterDomain?: string;
+  readonly services?: readonly ServiceState[];
+  readonly agents?: readonly ProbeAgentInfo[];
+}
