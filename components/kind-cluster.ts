@@ -1,7 +1,7 @@
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PortMapping, buildKindConfig, resolveKindConfig } from "./kind-config";
+import { IpFamily, KubeProxyMode, PortMapping, buildKindConfig, resolveKindConfig } from "./kind-config";
 import {
   CLUSTER_ENV,
   KindNode,
@@ -25,9 +25,21 @@ export interface KindClusterArgs {
    * @default "kindest/node:v1.33.1@sha256:0500…b34f" (the kind v0.29.0 image)
    */
   readonly nodeImage?: string;
-  /** Pod network CIDR. @default "10.244.0.0/16" */
+  /**
+   * IP families of the cluster network: `ipv4`, `ipv6` or `dual` (kind `networking.ipFamily`).
+   * https://kind.sigs.k8s.io/docs/user/configuration/#ip-family
+   * @default "ipv4"
+   */
+  readonly ipFamily?: IpFamily;
+  /**
+   * kube-proxy mode: `iptables`, `nftables` (Kubernetes 1.31+) or `ipvs` (kind `networking.kubeProxyMode`).
+   * https://kind.sigs.k8s.io/docs/user/configuration/#kube-proxy-mode
+   * @default "iptables"
+   */
+  readonly kubeProxyMode?: KubeProxyMode;
+  /** Pod network CIDR (an `IPv4,IPv6` pair for dual stack). @default kind's for the family: "10.244.0.0/16" for ipv4 */
   readonly podSubnet?: string;
-  /** Service network CIDR. @default "10.96.0.0/16" */
+  /** Service network CIDR (an `IPv4,IPv6` pair for dual stack). @default kind's for the family: "10.96.0.0/16" for ipv4 */
   readonly serviceSubnet?: string;
   /**
    * Host ports forwarded to the control-plane node (kind `extraPortMappings`),

@@ -6,7 +6,7 @@
  */
 import { isIPv4, isIPv6 } from "node:net";
 import { stringify } from "yaml";
-import { InvalidInputError, assertIntegerAtLeast, assertUnique, formatValue } from "./validation";
+import { InvalidInputError, assertIntegerAtLeast, assertOneOf, assertUnique, formatValue } from "./validation";
 
 /**
  * The node image every node runs: Kubernetes v1.33.1, the image published with
@@ -21,6 +21,32 @@ export const DEFAULT_POD_SUBNET = "10.244.0.0/16";
 
 /** kind's own default Service (cluster IP) network. */
 export const DEFAULT_SERVICE_SUBNET = "10.96.0.0/16";
+
+/**
+ * IP families of the cluster network (kind `networking.ipFamily`): IPv4 only,
+ * IPv6 only, or dual stack (both; IPv4 first).
+ * https://kind.sigs.k8s.io/docs/user/configuration/#ip-family
+ */
+export const IP_FAMILIES = ["ipv4", "ipv6", "dual"] as const;
+export type IpFamily = (typeof IP_FAMILIES)[number];
+
+/**
+ * How kube-proxy implements Services (kind `networking.kubeProxyMode`).
+ * `nftables` needs Kubernetes 1.31 or later in the node image.
+ * https://kind.sigs.k8s.io/docs/user/configuration/#kube-proxy-mode
+ */
+export const KUBE_PROXY_MODES = ["iptables", "nftables", "ipvs"] as const;
+export type KubeProxyMode = (typeof KUBE_PROXY_MODES)[number];
+
+/**
+ * kind's own pod and Service subnets for each family: a dual-stack subnet is
+ * a comma-separated pair, IPv4 first.
+ */
+export const FAMILY_SUBNETS: Readonly<Record<IpFamily, { readonly podSubnet: string; readonly serviceSubnet: string }>> = {
+  ipv4: { podSubnet: "10.244.0.0/16", serviceSubnet: "10.96.0.0/16" },
+  ipv6: { podSubnet: "fd00:10:244::/56", serviceSubnet: "fd00:10:96::/112" },
+  dual: { podSubnet: "10.244.0.0/16,fd00:10:244::/56", serviceSubnet: "10.96.0.0/16,fd00:10:96::/112" },
+};
 
 /** Host address port mappings bind to unless asked otherwise: only this machine can connect. */
 export const DEFAULT_LISTEN_ADDRESS = "127.0.0.1";
@@ -45,9 +71,13 @@ export interface KindConfigOptions {
   readonly workers?: number;
   /** Node image for every node. @default DEFAULT_NODE_IMAGE */
   readonly nodeImage?: string;
-  /** Pod network CIDR. @default "10.244.0.0/16" */
+  /** IP families of the cluster network. @default "ipv4" */
+  readonly ipFamily?: IpFamily;
+  /** kube-proxy mode. @default "iptables" */
+  readonly kubeProxyMode?: KubeProxyMode;
+  /** Pod network CIDR; a comma-separated IPv4,IPv6 pair for dual stack. @default kind's for the family, {@link FAMILY_SUBNETS} */
   readonly podSubnet?: string;
-  /** Service network CIDR. @default "10.96.0.0/16" */
+  /** Service network CIDR; a comma-separated IPv4,IPv6 pair for dual stack. @default kind's for the family, {@link FAMILY_SUBNETS} */
   readonly serviceSubnet?: string;
   /** Host ports forwarded to the control-plane node. @default [] */
   readonly portMappings?: readonly PortMapping[];
@@ -57,6 +87,8 @@ export interface KindConfigOptions {
 export interface ResolvedKindConfig {
   readonly workers: number;
   readonly nodeImage: string;
+  readonly ipFamily: IpFamily;
+  readonly kubeProxyMode: KubeProxyMode;
   readonly podSubnet: string;
   readonly serviceSubnet: string;
   readonly portMappings: readonly Required<PortMapping>[];
@@ -81,6 +113,27 @@ export function isLoopbackAddress(address: string): boolean {
   return (isIPv4(address) && address.startsWith("127.")) || address === "::1";
 }
 
+/** The family of one CIDR, or undefined when it is not one. */
+function familyOf(cidr: string): "ipv4" | "ipv6" | undefined {
+  if (!isCidr(cidr)) return undefined;
+  return isIPv4(cidr.slice(0, cidr.indexOf("/"))) ? "ipv4" : "ipv6";
+}
+
+/**
+ * Checks that a subnet suits the cluster's IP family: one IPv4 CIDR for
+ * `ipv4`, one IPv6 CIDR for `ipv6`, an `IPv4,IPv6` pair for `dual`.
+ */
+export function assertSubnetForFamily(field: string, value: string, ipFamily: IpFamily): void {
+  const parts = value.split(",").map((p) => p.trim());
+  const families = parts.map(familyOf);
+  const wanted = ipFamily === "dual" ? ["ipv4", "ipv6"] : [ipFamily];
+  if (families.length !== wanted.length || families.some((f, i) => f !== wanted[i])) {
+    const example = FAMILY_SUBNETS[ipFamily][field === "serviceSubnet" ? "serviceSubnet" : "podSubnet"];
+    const shape = ipFamily === "dual" ? "an IPv4 CIDR and an IPv6 CIDR, comma-separated, IPv4 first," : `an ${ipFamily === "ipv4" ? "IPv4" : "IPv6"} CIDR`;
+    throw new InvalidInputError(field, value, `${field} must be ${shape} such as ${example} (ipFamily is ${ipFamily}); got ${formatValue(value)}`);
+  }
+}
+
 function assertPort(field: string, value: unknown): void {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 65535) {
     throw new InvalidInputError(field, value, `${field} must be an integer from 1 to 65535; got ${formatValue(value)}`);
@@ -91,8 +144,12 @@ function assertPort(field: string, value: unknown): void {
 export function resolveKindConfig(options: KindConfigOptions): ResolvedKindConfig {
   const workers = options.workers ?? 2;
   const nodeImage = options.nodeImage ?? DEFAULT_NODE_IMAGE;
-  const podSubnet = options.podSubnet ?? DEFAULT_POD_SUBNET;
-  const serviceSubnet = options.serviceSubnet ?? DEFAULT_SERVICE_SUBNET;
+  const ipFamily = options.ipFamily ?? "ipv4";
+  assertOneOf("ipFamily", ipFamily, IP_FAMILIES);
+  const kubeProxyMode = options.kubeProxyMode ?? "iptables";
+  assertOneOf("kubeProxyMode", kubeProxyMode, KUBE_PROXY_MODES);
+  const podSubnet = options.podSubnet ?? FAMILY_SUBNETS[ipFamily].podSubnet;
+  const serviceSubnet = options.serviceSubnet ?? FAMILY_SUBNETS[ipFamily].serviceSubnet;
   assertIntegerAtLeast("workers", workers, MIN_WORKERS);
   if (nodeImage.trim() === "" || /\s/.test(nodeImage)) {
     throw new InvalidInputError(
@@ -102,9 +159,10 @@ export function resolveKindConfig(options: KindConfigOptions): ResolvedKindConfi
     );
   }
   for (const [field, cidr] of [["podSubnet", podSubnet], ["serviceSubnet", serviceSubnet]] as const) {
-    if (!isCidr(cidr)) {
+    if (ipFamily === "ipv4" && !isCidr(cidr)) {
       throw new InvalidInputError(field, cidr, `${field} must be a CIDR such as 10.244.0.0/16; got ${formatValue(cidr)}`);
     }
+    assertSubnetForFamily(field, cidr, ipFamily);
   }
   if (podSubnet === serviceSubnet) {
     throw new InvalidInputError(
@@ -132,7 +190,7 @@ export function resolveKindConfig(options: KindConfigOptions): ResolvedKindConfi
     "host port",
     portMappings.map((m, index) => [`portMappings[${index}].hostPort`, m.hostPort] as const),
   );
-  return { workers, nodeImage, podSubnet, serviceSubnet, portMappings };
+  return { workers, nodeImage, ipFamily, kubeProxyMode, podSubnet, serviceSubnet, portMappings };
 }
 
 /**
@@ -149,7 +207,12 @@ export function buildKindConfig(config: ResolvedKindConfig): string {
   return stringify({
     kind: "Cluster",
     apiVersion: "kind.x-k8s.io/v1alpha4",
-    networking: { podSubnet: config.podSubnet, serviceSubnet: config.serviceSubnet },
+    networking: {
+      ipFamily: config.ipFamily,
+      kubeProxyMode: config.kubeProxyMode,
+      podSubnet: config.podSubnet,
+      serviceSubnet: config.serviceSubnet,
+    },
     nodes: [controlPlane, ...workers],
   });
 }

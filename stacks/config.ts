@@ -15,7 +15,12 @@ import {
   DEFAULT_NODE_PORT,
   DEFAULT_POD_SUBNET,
   DEFAULT_SERVICE_SUBNET,
+  FAMILY_SUBNETS,
+  IP_FAMILIES,
   InvalidInputError,
+  IpFamily,
+  KUBE_PROXY_MODES,
+  KubeProxyMode,
   MIN_WORKERS,
   SERVICE_KINDS,
   ServiceKind,
@@ -24,6 +29,7 @@ import {
   assertIntegerAtLeast,
   assertNodePort,
   assertOneOf,
+  assertSubnetForFamily,
   assertUnique,
   formatValue,
   isCidr,
@@ -50,6 +56,11 @@ export interface LabConfig {
   readonly clusterName: string;
   readonly workers: number;
   readonly nodeImage: string;
+  /** IP families of the kind cluster network. */
+  readonly ipFamily: IpFamily;
+  /** kube-proxy mode of the kind cluster. */
+  readonly kubeProxyMode: KubeProxyMode;
+  /** Pod network CIDR(s); kind's for the family when left at the IPv4 default under ipv6/dual. */
   readonly podSubnet: string;
   readonly serviceSubnet: string;
   /** Path of the kubeconfig file (`existing` mode only), `~/` expanded. */
@@ -77,6 +88,8 @@ export const CONFIG_DEFAULTS = {
   clusterName: "svclab",
   workers: 2,
   nodeImage: DEFAULT_NODE_IMAGE,
+  ipFamily: "ipv4",
+  kubeProxyMode: "iptables",
   podSubnet: DEFAULT_POD_SUBNET,
   serviceSubnet: DEFAULT_SERVICE_SUBNET,
   namespace: "svclab",
@@ -161,12 +174,20 @@ export function loadConfig(config: pulumi.Config = new pulumi.Config()): Readonl
   assertIntegerAtLeast("workers", workers, MIN_WORKERS);
   const nodeImage = config.get("nodeImage") ?? CONFIG_DEFAULTS.nodeImage;
   assertImageReference("nodeImage", nodeImage);
-  const podSubnet = config.get("podSubnet") ?? CONFIG_DEFAULTS.podSubnet;
-  const serviceSubnet = config.get("serviceSubnet") ?? CONFIG_DEFAULTS.serviceSubnet;
+  const ipFamily = config.get("ipFamily") ?? CONFIG_DEFAULTS.ipFamily;
+  assertOneOf("ipFamily", ipFamily, IP_FAMILIES);
+  const kubeProxyMode = config.get("kubeProxyMode") ?? CONFIG_DEFAULTS.kubeProxyMode;
+  assertOneOf("kubeProxyMode", kubeProxyMode, KUBE_PROXY_MODES);
+  // The declared subnet defaults are IPv4; under ipv6 or dual they stand for kind's defaults of that family.
+  const familyDefault = (value: string, ipv4Default: string, key: "podSubnet" | "serviceSubnet"): string =>
+    value === ipv4Default ? FAMILY_SUBNETS[ipFamily][key] : value;
+  const podSubnet = familyDefault(config.get("podSubnet") ?? CONFIG_DEFAULTS.podSubnet, CONFIG_DEFAULTS.podSubnet, "podSubnet");
+  const serviceSubnet = familyDefault(config.get("serviceSubnet") ?? CONFIG_DEFAULTS.serviceSubnet, CONFIG_DEFAULTS.serviceSubnet, "serviceSubnet");
   for (const [key, cidr] of [["podSubnet", podSubnet], ["serviceSubnet", serviceSubnet]] as const) {
-    if (!isCidr(cidr)) {
+    if (ipFamily === "ipv4" && !isCidr(cidr)) {
       throw new InvalidInputError(key, cidr, `${key} must be a CIDR such as 10.244.0.0/16; got ${formatValue(cidr)}`);
     }
+    assertSubnetForFamily(key, cidr, ipFamily);
   }
   if (podSubnet === serviceSubnet) {
     throw new InvalidInputError("serviceSubnet", serviceSubnet, `serviceSubnet must differ from podSubnet; both are ${formatValue(podSubnet)}`);
@@ -246,6 +267,8 @@ export function loadConfig(config: pulumi.Config = new pulumi.Config()): Readonl
     clusterName,
     workers,
     nodeImage,
+    ipFamily,
+    kubeProxyMode,
     podSubnet,
     serviceSubnet,
     kubeconfig: cluster === "existing" && kubeconfig !== undefined ? expandHome(kubeconfig) : undefined,

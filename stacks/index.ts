@@ -17,4 +17,6 @@ export const nodePortUrls = lab.nodePortUrls;
 export const localhostUrls = lab.localhostUrls;
 export const apiProxyUrls = lab.apiProxyUrls;
 export const loadBalancer = lab.loadBalancer;
+export const ipFamily = lab.ipFamily;
+export const kubeProxyMode = lab.kubeProxyMode;
 export const notes = lab.notes;

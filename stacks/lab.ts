@@ -21,7 +21,7 @@ import {
   ServiceSummary,
 } from "../components";
 import type { LabConfig } from "./config";
-import { apiProxyUrls, exposureNotes, localhostUrls, nodePortUrls, serviceSelectionNotes } from "./outputs";
+import { apiProxyUrls, exposureNotes, localhostUrls, networkSetting, nodePortUrls, serviceSelectionNotes } from "./outputs";
 
 /** The demo workload's source, beside stacks/. */
 export const APPS_DIR = resolve(__dirname, "..", "apps");
@@ -39,6 +39,10 @@ export interface LabOutputs {
   readonly localhostUrls: pulumi.Output<Record<string, string[]>>;
   readonly apiProxyUrls: pulumi.Output<Record<string, string>>;
   readonly loadBalancer: pulumi.Output<string>;
+  /** The kind cluster's IP families, or what an existing cluster leaves unknown. */
+  readonly ipFamily: pulumi.Output<string>;
+  /** The kind cluster's kube-proxy mode, or what an existing cluster leaves unknown. */
+  readonly kubeProxyMode: pulumi.Output<string>;
   readonly notes: pulumi.Output<string[]>;
 }
 
@@ -68,6 +72,8 @@ function kindParts(config: LabConfig, appsDir: string): ClusterParts {
     clusterName: config.clusterName,
     workers: config.workers,
     nodeImage: config.nodeImage,
+    ipFamily: config.ipFamily,
+    kubeProxyMode: config.kubeProxyMode,
     podSubnet: config.podSubnet,
     serviceSubnet: config.serviceSubnet,
     portMappings: config.hostPorts.map((m) => ({ containerPort: m.nodePort, hostPort: m.hostPort, listenAddress: m.listenAddress })),
@@ -173,6 +179,8 @@ export function createLab(config: LabConfig, options: LabOptions = {}): LabOutpu
         : pulumi.output<Record<string, string[]>>({}),
     apiProxyUrls: namespace.name.apply((ns) => apiProxyUrls(ns, serviceNames)),
     loadBalancer,
+    ipFamily: pulumi.output(networkSetting(config.cluster, config.ipFamily)),
+    kubeProxyMode: pulumi.output(networkSetting(config.cluster, config.kubeProxyMode)),
     notes: pulumi.output(notes),
   };
 }

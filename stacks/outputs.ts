@@ -9,6 +9,11 @@ import type { HostPortMapping } from "./config";
 /** The port `kubectl proxy` listens on by default. */
 export const KUBECTL_PROXY_PORT = 8001;
 
+/** An address as a URL host: IPv6 literals in brackets. */
+function urlHost(address: string): string {
+  return address.includes(":") ? `[${address}]` : address;
+}
+
 /** `http://<node-ip>:<nodePort>` on every node, for each Service that has a nodePort. */
 export function nodePortUrls(
   nodes: readonly KindNode[],
@@ -17,7 +22,7 @@ export function nodePortUrls(
   const urls: Record<string, string[]> = {};
   for (const [name, service] of Object.entries(services)) {
     if (service.nodePort !== null && nodes.length > 0) {
-      urls[name] = nodes.map((node) => `http://${node.internalIP}:${service.nodePort}`);
+      urls[name] = nodes.map((node) => `http://${urlHost(node.internalIP)}:${service.nodePort}`);
     }
   }
   return urls;
@@ -76,4 +81,15 @@ export function serviceSelectionNotes(kinds: readonly string[]): string[] {
     'services leaves out "clusterip": there is no backend Service, so the frontend shows a DNS error for its backend call ' +
       "and backend-external (by default) is a CNAME to a name that does not exist",
   ];
+}
+
+/** What an existing cluster's network setting reads as: svclab did not choose it. */
+export const SET_BY_EXISTING_CLUSTER = "set by the existing cluster (svclab verify reports the data plane it detects)";
+
+/**
+ * A kind network setting (`ipFamily`, `kubeProxyMode`) as the stack shows it:
+ * the value kind was given, or, on an existing cluster, that svclab did not set it.
+ */
+export function networkSetting(cluster: "kind" | "existing", value: string): string {
+  return cluster === "kind" ? value : SET_BY_EXISTING_CLUSTER;
 }

@@ -23,12 +23,29 @@ describe("the kind config", () => {
     expect(parsed({ workers: 4 }).nodes.filter((n: any) => n.role === "worker")).toHaveLength(4);
   });
 
-  test("sets the pod and service subnets", () => {
-    expect(parsed({}).networking).toEqual({ podSubnet: "10.244.0.0/16", serviceSubnet: "10.96.0.0/16" });
+  test("sets the pod and service subnets, IPv4 and kube-proxy in iptables mode by default", () => {
+    expect(parsed({}).networking).toEqual({ ipFamily: "ipv4", kubeProxyMode: "iptables", podSubnet: "10.244.0.0/16", serviceSubnet: "10.96.0.0/16" });
     expect(parsed({ podSubnet: "10.200.0.0/16", serviceSubnet: "10.100.0.0/16" }).networking).toEqual({
+      ipFamily: "ipv4",
+      kubeProxyMode: "iptables",
       podSubnet: "10.200.0.0/16",
       serviceSubnet: "10.100.0.0/16",
     });
+  });
+
+  test("passes the kube-proxy mode to kind", () => {
+    expect(parsed({ kubeProxyMode: "nftables" }).networking.kubeProxyMode).toBe("nftables");
+    expect(parsed({ kubeProxyMode: "ipvs" }).networking.kubeProxyMode).toBe("ipvs");
+  });
+
+  test("an IPv6 or dual-stack cluster gets kind's subnets of that family unless others are given", () => {
+    expect(parsed({ ipFamily: "ipv6" }).networking).toEqual({
+      ipFamily: "ipv6", kubeProxyMode: "iptables", podSubnet: "fd00:10:244::/56", serviceSubnet: "fd00:10:96::/112",
+    });
+    expect(parsed({ ipFamily: "dual" }).networking).toEqual({
+      ipFamily: "dual", kubeProxyMode: "iptables", podSubnet: "10.244.0.0/16,fd00:10:244::/56", serviceSubnet: "10.96.0.0/16,fd00:10:96::/112",
+    });
+    expect(parsed({ ipFamily: "dual", podSubnet: "10.10.0.0/16,fd00:1::/56" }).networking.podSubnet).toBe("10.10.0.0/16,fd00:1::/56");
   });
 
   test("puts the port mappings on the control-plane node, on 127.0.0.1 over TCP unless asked otherwise", () => {
@@ -58,6 +75,18 @@ describe("bad kind config input", () => {
     [{ podSubnet: "10.244.0.0" }, 'podSubnet must be a CIDR such as 10.244.0.0/16; got "10.244.0.0"'],
     [{ serviceSubnet: "10.96.0.0/33" }, 'serviceSubnet must be a CIDR such as 10.244.0.0/16; got "10.96.0.0/33"'],
     [{ podSubnet: "10.1.0.0/16", serviceSubnet: "10.1.0.0/16" }, 'serviceSubnet must differ from podSubnet; both are "10.1.0.0/16"'],
+    [{ ipFamily: "ipv5" }, 'ipFamily must be one of "ipv4", "ipv6", "dual"; got "ipv5"'],
+    [{ kubeProxyMode: "userspace" }, 'kubeProxyMode must be one of "iptables", "nftables", "ipvs"; got "userspace"'],
+    [{ podSubnet: "fd00::/56" }, 'podSubnet must be an IPv4 CIDR such as 10.244.0.0/16 (ipFamily is ipv4); got "fd00::/56"'],
+    [{ ipFamily: "ipv6", serviceSubnet: "10.96.0.0/16" }, 'serviceSubnet must be an IPv6 CIDR such as fd00:10:96::/112 (ipFamily is ipv6); got "10.96.0.0/16"'],
+    [
+      { ipFamily: "dual", podSubnet: "10.244.0.0/16" },
+      'podSubnet must be an IPv4 CIDR and an IPv6 CIDR, comma-separated, IPv4 first, such as 10.244.0.0/16,fd00:10:244::/56 (ipFamily is dual); got "10.244.0.0/16"',
+    ],
+    [
+      { ipFamily: "dual", serviceSubnet: "fd00:10:96::/112,10.96.0.0/16" },
+      'serviceSubnet must be an IPv4 CIDR and an IPv6 CIDR, comma-separated, IPv4 first, such as 10.96.0.0/16,fd00:10:96::/112 (ipFamily is dual); got "fd00:10:96::/112,10.96.0.0/16"',
+    ],
     [{ portMappings: [{ containerPort: 30080, hostPort: 0 }] }, "portMappings[0].hostPort must be an integer from 1 to 65535; got 0"],
     [
       { portMappings: [{ containerPort: 30080, hostPort: 80, listenAddress: "localhost" }] },

@@ -28,6 +28,8 @@ describe("loadConfig", () => {
       clusterName: "svclab",
       workers: 2,
       nodeImage: CONFIG_DEFAULTS.nodeImage,
+      ipFamily: "ipv4",
+      kubeProxyMode: "iptables",
       podSubnet: "10.244.0.0/16",
       serviceSubnet: "10.96.0.0/16",
       kubeconfig: undefined,
@@ -95,6 +97,22 @@ describe("loadConfig", () => {
   });
 });
 
+describe("network settings of the kind cluster", () => {
+  test("ipFamily and kubeProxyMode are read; the IPv4 subnet defaults stand for kind's defaults of the family", () => {
+    const v6 = withConfig({ ipFamily: "ipv6", kubeProxyMode: "nftables" });
+    expect([v6.ipFamily, v6.kubeProxyMode, v6.podSubnet, v6.serviceSubnet]).toEqual(["ipv6", "nftables", "fd00:10:244::/56", "fd00:10:96::/112"]);
+    const dual = withConfig({ ipFamily: "dual", kubeProxyMode: "ipvs" });
+    expect([dual.ipFamily, dual.kubeProxyMode, dual.podSubnet, dual.serviceSubnet]).toEqual([
+      "dual", "ipvs", "10.244.0.0/16,fd00:10:244::/56", "10.96.0.0/16,fd00:10:96::/112",
+    ]);
+  });
+
+  test("subnets given for the family are kept", () => {
+    const dual = withConfig({ ipFamily: "dual", podSubnet: "10.20.0.0/16,fd00:20::/56", serviceSubnet: "10.30.0.0/16,fd00:30::/112" });
+    expect([dual.podSubnet, dual.serviceSubnet]).toEqual(["10.20.0.0/16,fd00:20::/56", "10.30.0.0/16,fd00:30::/112"]);
+  });
+});
+
 describe("bad config is refused with the key, the value and what is allowed", () => {
   test.each<[Record<string, string>, string]>([
     [{ cluster: "minikube" }, 'cluster must be one of "kind", "existing"; got "minikube"'],
@@ -107,6 +125,12 @@ describe("bad config is refused with the key, the value and what is allowed", ()
     [{ podSubnet: "10.244.0.0/99" }, 'podSubnet must be a CIDR such as 10.244.0.0/16; got "10.244.0.0/99"'],
     [{ serviceSubnet: "services" }, 'serviceSubnet must be a CIDR such as 10.244.0.0/16; got "services"'],
     [{ podSubnet: "10.1.0.0/16", serviceSubnet: "10.1.0.0/16" }, 'serviceSubnet must differ from podSubnet; both are "10.1.0.0/16"'],
+    [{ ipFamily: "IPv6" }, 'ipFamily must be one of "ipv4", "ipv6", "dual"; got "IPv6"'],
+    [{ kubeProxyMode: "none" }, 'kubeProxyMode must be one of "iptables", "nftables", "ipvs"; got "none"'],
+    [
+      { ipFamily: "dual", podSubnet: "10.1.0.0/16" },
+      'podSubnet must be an IPv4 CIDR and an IPv6 CIDR, comma-separated, IPv4 first, such as 10.244.0.0/16,fd00:10:244::/56 (ipFamily is dual); got "10.1.0.0/16"',
+    ],
     [
       { cluster: "existing" },
       'kubeconfig is required when cluster is "existing": set it to the path of a kubeconfig file (pulumi config set kubeconfig ~/.kube/config); got undefined',

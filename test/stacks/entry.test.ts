@@ -47,7 +47,7 @@ test("with the default config it exports exactly the stack outputs of CONTRACTS.
   const entry = await importEntry();
   const exported = Object.fromEntries(Object.entries(entry).filter(([key]) => key !== "default" && key !== "__esModule"));
   expect(Object.keys(exported).sort()).toEqual(
-    ["apiProxyUrls", "clusterMode", "clusterName", "kubeconfig", "loadBalancer", "localhostUrls", "namespace", "nodePortUrls", "nodes", "notes", "services"].sort(),
+    ["apiProxyUrls", "clusterMode", "clusterName", "ipFamily", "kubeconfig", "kubeProxyMode", "loadBalancer", "localhostUrls", "namespace", "nodePortUrls", "nodes", "notes", "services"].sort(),
   );
   const outputs = await resolveOutputs(exported);
   expect(outputs.clusterMode).toBe("kind");

@@ -85,6 +85,8 @@ describe("the stack on an existing cluster", () => {
 
   test("says the nodes are unknown and runs the pullable image it was given", () => {
     expect(outputs.clusterMode).toBe("existing");
+    // svclab did not choose the network of a cluster it did not create.
+    expect([outputs.ipFamily, outputs.kubeProxyMode]).toEqual([expect.stringMatching(/^set by the existing cluster/), expect.stringMatching(/^set by the existing cluster/)]);
     expect(outputs.clusterName).toBe("k3s-lab");
     expect(outputs.nodes).toEqual([]);
     expect(outputs.nodePortUrls).toEqual({});

@@ -95,6 +95,11 @@ describe("the stack with the default config", () => {
     ]);
   });
 
+  test("gives kind the IP family and kube-proxy mode the outputs show", () => {
+    const config = require("yaml").parse(world.byName("svclab-cluster-kind").inputs.stdin);
+    expect([config.networking.ipFamily, config.networking.kubeProxyMode]).toEqual([outputs.ipFamily, outputs.kubeProxyMode]);
+  });
+
   test("awaits the LoadBalancer address because cloud-provider-kind will assign one", () => {
     const lb = k8sObjects().find((r) => r.inputs.metadata?.name === "frontend-lb")!;
     expect(lb.inputs.spec.type).toBe("LoadBalancer");
@@ -103,7 +108,7 @@ describe("the stack with the default config", () => {
 
   test("exports the flat outputs of CONTRACTS.md", () => {
     expect(Object.keys(outputs).sort()).toEqual(
-      ["apiProxyUrls", "clusterMode", "clusterName", "kubeconfig", "loadBalancer", "localhostUrls", "namespace", "nodePortUrls", "nodes", "notes", "services"].sort(),
+      ["apiProxyUrls", "clusterMode", "clusterName", "ipFamily", "kubeconfig", "kubeProxyMode", "loadBalancer", "localhostUrls", "namespace", "nodePortUrls", "nodes", "notes", "services"].sort(),
     );
     expect(outputs.clusterMode).toBe("kind");
     expect(outputs.clusterName).toBe("svclab");
@@ -111,6 +116,7 @@ describe("the stack with the default config", () => {
     expect(outputs.kubeconfig).toBe(FAKE_KUBECONFIG);
     expect(outputs.nodes).toEqual(FAKE_NODES);
     expect(outputs.loadBalancer).toBe("cloud-provider-kind");
+    expect([outputs.ipFamily, outputs.kubeProxyMode]).toEqual(["ipv4", "iptables"]);
     expect(outputs.notes).toEqual([]);
     expect(JSON.parse(JSON.stringify(outputs))).toEqual(outputs);
   });

@@ -1,5 +1,13 @@
 import type { ServiceSummary } from "../../components";
-import { apiProxyUrls, exposureNotes, localhostUrls, nodePortUrls, serviceSelectionNotes } from "../../stacks/outputs";
+import {
+  SET_BY_EXISTING_CLUSTER,
+  apiProxyUrls,
+  exposureNotes,
+  localhostUrls,
+  networkSetting,
+  nodePortUrls,
+  serviceSelectionNotes,
+} from "../../stacks/outputs";
 import { FAKE_NODES } from "./fixtures";
 
 const services: Record<string, ServiceSummary> = {
@@ -13,6 +21,16 @@ test("a NodePort URL is listed on every node, the control-plane included, for ea
     "frontend-nodeport": ["http://172.18.0.2:30080", "http://172.18.0.3:30080", "http://172.18.0.4:30080"],
     "frontend-lb": ["http://172.18.0.2:31000", "http://172.18.0.3:31000", "http://172.18.0.4:31000"],
   });
+});
+
+test("an IPv6 node address is bracketed in its NodePort URL", () => {
+  const nodes = [{ name: "svclab-control-plane", role: "control-plane" as const, internalIP: "fc00:f853:ccd:e793::2" }];
+  expect(nodePortUrls(nodes, services)["frontend-nodeport"]).toEqual(["http://[fc00:f853:ccd:e793::2]:30080"]);
+});
+
+test("the kind network settings are shown as given; an existing cluster's are not svclab's to show", () => {
+  expect(networkSetting("kind", "nftables")).toBe("nftables");
+  expect(networkSetting("existing", "iptables")).toBe(SET_BY_EXISTING_CLUSTER);
 });
 
 test("without known nodes there are no NodePort URLs", () => {
