@@ -6,11 +6,13 @@
 import { Command, CommanderError } from "commander";
 import { downCommand, labCommand } from "../runner/cli";
 import { verifyCommand } from "../verifier/cli";
+import { packageVersion } from "./package-version";
 
 /** The `svclab` program with every subcommand; usage errors throw instead of exiting. */
 export function buildProgram(): Command {
   const program = new Command("svclab")
     .description("Kubernetes Services as code: a kind lab with every Service type, and a verifier that proves who reaches what.")
+    .version(packageVersion(), "-V, --version", "print the svclab version and exit")
     .addCommand(verifyCommand())
     .addCommand(labCommand())
     .addCommand(downCommand());
@@ -18,7 +20,7 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Runs the program; help exits 0, a usage error 2. */
+/** Runs the program; help and --version exit 0, a usage error 2. */
 export async function main(argv: readonly string[]): Promise<void> {
   try {
     await buildProgram().parseAsync([...argv]);

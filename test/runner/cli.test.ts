@@ -57,3 +57,17 @@ describe("svclab lab and down", () => {
     }
   });
 });
+
+describe("svclab --version", () => {
+  const { version } = JSON.parse(fs.readFileSync(path.join(projectDir, "package.json"), "utf8")) as { version: string };
+
+  it.each(["--version", "-V"])("%s prints the package version and exits 0", (flag) => {
+    const result = svclab([flag]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(`${version}\n`);
+  });
+
+  it("is listed in --help", () => {
+    expect(svclab(["--help"]).stdout).toContain("-V, --version");
+  });
+});
