@@ -39,23 +39,29 @@ done`;
 const clusterExists = `cluster_exists() { kind get clusters 2>/dev/null | grep -qxF "$${CLUSTER_ENV}"; }`;
 
 /**
- * Prints {"kubeconfig": ..., "nodes": [...]} for the cluster. The kubeconfig is
- * JSON-escaped with sed (backslashes, quotes) and its lines joined with awk; node names and roles come from kind and are DNS
- * labels, so they need no escaping. Each node is one `docker inspect`.
+ * Prints {"kubeconfig": ..., "nodes": [...]} for the cluster, as its last and
+ * only line of stdout. Everything that can still fail (listing the nodes, one
+ * `docker inspect` each, reading the kubeconfig) runs first and `set -e` stops
+ * the script there: pulumi-command copies a failed script's whole stdout into
+ * its error message, so the kubeconfig (a secret) must reach stdout only once
+ * nothing else can fail. The kubeconfig is JSON-escaped with sed (backslashes,
+ * quotes) and its lines joined with awk; node names and roles come from kind
+ * and are DNS labels, so they need no escaping.
  */
 const printReport = `print_report() {
-  printf '{"kubeconfig":"'
-  kind get kubeconfig --name "$${CLUSTER_ENV}" | sed -e 's/\\\\/\\\\\\\\/g' -e 's/"/\\\\"/g' | awk '{ printf "%s\\\\n", $0 }'
-  printf '","nodes":['
+  node_names=$(kind get nodes --name "$${CLUSTER_ENV}")
+  nodes=''
   separator=''
-  for node in $(kind get nodes --name "$${CLUSTER_ENV}" | sort); do
+  for node in $(printf '%s\\n' "$node_names" | sort); do
     details=$(docker inspect -f '{{index .Config.Labels "io.x-k8s.kind.role"}} {{with index .NetworkSettings.Networks "kind"}}{{.IPAddress}}{{end}}' "$node")
     role=\${details% *}
     ip=\${details#* }
-    printf '%s{"name":"%s","role":"%s","internalIP":"%s"}' "$separator" "$node" "$role" "$ip"
+    nodes="$nodes$separator{\\"name\\":\\"$node\\",\\"role\\":\\"$role\\",\\"internalIP\\":\\"$ip\\"}"
     separator=','
   done
-  printf ']}\\n'
+  raw_kubeconfig=$(kind get kubeconfig --name "$${CLUSTER_ENV}")
+  kubeconfig=$(printf '%s\\n' "$raw_kubeconfig" | sed -e 's/\\\\/\\\\\\\\/g' -e 's/"/\\\\"/g' | awk '{ printf "%s\\\\n", $0 }')
+  printf '{"kubeconfig":"%s","nodes":[%s]}\\n' "$kubeconfig" "$nodes"
 }`;
 
 /**

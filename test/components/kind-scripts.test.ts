@@ -34,7 +34,8 @@ case "$1 $2" in
   "get kubeconfig")
     printf 'apiVersion: v1\\nclusters:\\n- cluster:\\n    server: https://127.0.0.1:41234\\n  name: kind-%s\\ncurrent-context: "kind-%s"\\n# a\\\\b\\n' "$4" "$4" ;;
   "get nodes")
-    printf '%s-worker2\\n%s-control-plane\\n%s-worker\\n' "$4" "$4" "$4" ;;
+    printf '%s-worker2\\n%s-control-plane\\n%s-worker\\n' "$4" "$4" "$4"
+    if [ -n "\${FAKE_VANISHED_NODE:-}" ]; then echo "$FAKE_VANISHED_NODE"; fi ;;
   "load docker-image")
     echo "Image loaded" >&2 ;;
   *) echo "fake kind: unexpected $*" >&2; exit 64 ;;
@@ -134,6 +135,19 @@ describe.each(["bash", "sh"])("under %s", (shell) => {
     const result = run(shell, refreshClusterScript(), { [CLUSTER_ENV]: "lab" });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain("the kind cluster lab recorded in this stack no longer exists");
+  });
+
+  test.each([
+    ["create", () => createClusterScript(), ""],
+    ["refresh", () => refreshClusterScript(), "lab\n"],
+  ])("%s prints no kubeconfig when a docker inspect fails after the cluster exists", (_name, script, clusters) => {
+    // pulumi-command puts a failed script's whole stdout into the error: it must not hold the secret.
+    writeFileSync(join(fakeDir, "clusters"), clusters);
+    const result = run(shell, script(), { [CLUSTER_ENV]: "lab", FAKE_VANISHED_NODE: "lab-vanished" }, KIND_CONFIG);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain("No such object: lab-vanished");
+    expect(result.stdout).toBe("");
+    expect(result.stdout + result.stderr).not.toContain("apiVersion");
   });
 
   test("image load names the image and the cluster", () => {
