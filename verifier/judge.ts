@@ -67,7 +67,7 @@ export function judge(probe: Probe, observation: Observation): Verdict {
     case "reach":
       return judgeReach(expect, attempts);
     case "no-reach":
-      return judgeNoReach(attempts);
+      return judgeNoReach(expect, attempts);
     case "refused":
       return judgeRefused(attempts);
     case "spread":
@@ -143,12 +143,18 @@ function normaliseAddress(address: string | undefined): string | undefined {
   return address?.replace(/^::ffff:/i, "");
 }
 
-function judgeNoReach(attempts: readonly Attempt[]): Verdict {
-  const attempt = attempts[0] as Attempt;
-  if (attempt.ok && attempt.identity !== null) {
-    return { status: "fail", reason: `answered by ${who(attempt.identity)}` };
+/**
+ * Expected "no": only an answer from one of the Service's own pods is a reach.
+ * An answer from anything else — plain text or another workload's identity —
+ * is recorded as "answered, not the Service" and passes, as the docs promise.
+ */
+function judgeNoReach(expect: Extract<Expectation, { kind: "no-reach" }>, attempts: readonly Attempt[]): Verdict {
+  for (const attempt of attempts) {
+    if (attempt.identity !== null && endpointOf(attempt.identity, expect.endpoints) !== undefined) {
+      return { status: "fail", reason: `answered by ${who(attempt.identity)}` };
+    }
   }
-  return { status: "pass", reason: notReached(attempt, []) };
+  return { status: "pass", reason: notReached(attempts[0] as Attempt, expect.endpoints) };
 }
 
 function judgeRefused(attempts: readonly Attempt[]): Verdict {

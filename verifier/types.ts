@@ -39,8 +39,13 @@ export type Expectation =
       readonly onNode?: string;
       readonly clientNotIn?: readonly string[];
     }
-  /** No endpoint answers (any connection failure, or an answer from something that is not an endpoint). */
-  | { readonly kind: "no-reach" }
+  /**
+   * None of `endpoints` answers: any connection failure passes, and so does an
+   * answer from something that is not one of them ("answered, not the
+   * Service"), with or without a workload identity. `endpoints` are the
+   * Service's endpoints and the pods its selector matches, ready or not.
+   */
+  | { readonly kind: "no-reach"; readonly endpoints: readonly EndpointRef[] }
   /** The connection is refused (not timed out). */
   | { readonly kind: "refused" }
   /** `requests` answers, all from endpoints, from at least `minPods` different pods. */

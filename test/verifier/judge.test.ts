@@ -36,6 +36,7 @@ function probeExpecting(expect: Expectation, extra: Partial<Probe> = {}): Probe 
 }
 
 const reach: Expectation = { kind: "reach", endpoints: ENDPOINTS };
+const noReach: Expectation = { kind: "no-reach", endpoints: ENDPOINTS };
 
 describe("judge", () => {
   test("an answer naming an endpoint pod is a reach", () => {
@@ -49,15 +50,22 @@ describe("judge", () => {
 
   test("an answer without a workload identity is recorded as something that is not an endpoint", () => {
     expect(judge(probeExpecting(reach), http(answer(null))).reason).toBe("answered HTTP 200 by something that is not an endpoint (no workload identity)");
-    expect(judge(probeExpecting({ kind: "no-reach" }), http(answer(null)))).toEqual({
+    expect(judge(probeExpecting(noReach), http(answer(null)))).toEqual({
       status: "pass",
       reason: "answered HTTP 200 by something that is not an endpoint (no workload identity)",
     });
   });
 
+  test("an expected no passes when something that is not the Service answers, with an identity just as in plain text", () => {
+    expect(judge(probeExpecting(noReach), http(answer(identity("intruder"))))).toEqual({
+      status: "pass",
+      reason: "answered by pod intruder on elsewhere, which is not an endpoint of this Service",
+    });
+  });
+
   test("an expected no passes with the kind of failure, and fails when an endpoint answers", () => {
-    expect(judge(probeExpecting({ kind: "no-reach" }), http(failure("timeout")))).toEqual({ status: "pass", reason: "no answer: timeout" });
-    expect(judge(probeExpecting({ kind: "no-reach" }), http(answer(identity("frontend-b"))))).toEqual({
+    expect(judge(probeExpecting(noReach), http(failure("timeout")))).toEqual({ status: "pass", reason: "no answer: timeout" });
+    expect(judge(probeExpecting(noReach), http(answer(identity("frontend-b"))))).toEqual({
       status: "fail",
       reason: "answered by pod frontend-b on lab-worker2",
     });
@@ -131,7 +139,7 @@ describe("judge", () => {
 
   test("a probe that could not run is an error, also for an expected no", () => {
     const broken: Observation = { kind: "broken", message: "probe agent svclab/probe-1 on lab-worker: pods proxy answered HTTP 503" };
-    expect(judge(probeExpecting({ kind: "no-reach" }), broken)).toEqual({ status: "error", reason: broken.message });
+    expect(judge(probeExpecting(noReach), broken)).toEqual({ status: "error", reason: broken.message });
     expect(judge(probeExpecting(reach), broken).status).toBe("error");
   });
 

@@ -61,6 +61,13 @@ describe("planProbes", () => {
     });
   });
 
+  test("an expected no names every pod of the Service, ready or not, so only their answers count as a reach", () => {
+    const notReady = pod("frontend-c", "lab-worker", "10.244.1.7", false);
+    const probes = planProbes(cluster([state(service({ name: "web" }), [...FRONTEND_PODS, notReady])]), PLAN_DEFAULTS);
+    const outside = byId(probes, "web/cluster-ip:80/outside").expect;
+    expect(outside.kind === "no-reach" ? outside.endpoints.map((e) => e.podName) : []).toEqual(["frontend-a", "frontend-b", "frontend-c"]);
+  });
+
   test("endpoints that include a pod that is not ready make the endpoints check fail", () => {
     const notReady = pod("frontend-c", "lab-worker", "10.244.1.7", false);
     const s = state(service({ name: "web" }), [...FRONTEND_PODS, notReady]);
@@ -96,7 +103,7 @@ describe("planProbes", () => {
     });
 
     test("its ClusterIP still only answers inside", () => {
-      expect(byId(probes, "np/cluster-ip:80/outside").expect).toEqual({ kind: "no-reach" });
+      expect(byId(probes, "np/cluster-ip:80/outside").expect).toMatchObject({ kind: "no-reach" });
     });
   });
 
@@ -164,7 +171,7 @@ describe("planProbes", () => {
     expect(reachOf(byId(probes, "itp/cluster-ip:80/pod:lab-worker")).endpoints.map((e) => e.podName)).toEqual([
       "frontend-a",
     ]);
-    expect(byId(probes, "itp/cluster-ip:80/pod:lab-control-plane").expect).toEqual({ kind: "no-reach" });
+    expect(byId(probes, "itp/cluster-ip:80/pod:lab-control-plane").expect).toMatchObject({ kind: "no-reach" });
     expect(ofRule(probes, "spread")).toHaveLength(0);
   });
 

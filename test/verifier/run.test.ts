@@ -32,7 +32,7 @@ describe("runProbes", () => {
       inFlight--;
       return TIMED_OUT;
     };
-    const probes = Array.from({ length: 20 }, (_, i) => probe(`p${i}`, { kind: "no-reach" }));
+    const probes = Array.from({ length: 20 }, (_, i) => probe(`p${i}`, { kind: "no-reach", endpoints: ENDPOINTS }));
     const results = await runProbes(probes, { concurrency: 3, deadline: Date.now() + 60000, execute });
     expect(maxInFlight).toBe(3);
     expect(results.map((r) => r.id)).toEqual(probes.map((p) => p.id));
@@ -59,7 +59,7 @@ describe("runProbes", () => {
       started.push(p.id);
       return p.expect.kind === "no-reach" ? TIMED_OUT : REACHED;
     };
-    await runProbes([probe("yes", { kind: "reach", endpoints: ENDPOINTS }), probe("no", { kind: "no-reach" })], { concurrency: 1, deadline: Date.now(), execute });
+    await runProbes([probe("yes", { kind: "reach", endpoints: ENDPOINTS }), probe("no", { kind: "no-reach", endpoints: ENDPOINTS })], { concurrency: 1, deadline: Date.now(), execute });
     expect(started).toEqual(["no", "yes"]);
   });
 
@@ -70,7 +70,7 @@ describe("runProbes", () => {
       calls.set(p.id, n);
       return p.id === "yes" && n >= 2 ? REACHED : TIMED_OUT;
     };
-    const results = await runProbes([probe("no", { kind: "no-reach" }), probe("yes", { kind: "reach", endpoints: ENDPOINTS })], {
+    const results = await runProbes([probe("no", { kind: "no-reach", endpoints: ENDPOINTS }), probe("yes", { kind: "reach", endpoints: ENDPOINTS })], {
       concurrency: 2,
       deadline: Date.now() + 60000,
       execute,
@@ -104,7 +104,7 @@ describe("runProbes", () => {
 
   test("a pod probe on a node without a probe agent is an error, even when it expects no answer", async () => {
     const execute = liveExecutor(new KubeConfig(), "svclab", 100);
-    const [result] = await runProbes([probe("web/pod:x:3000/pod:lab-worker2", { kind: "no-reach" }, { vantage: "pod", from: "lab-worker2" })], {
+    const [result] = await runProbes([probe("web/pod:x:3000/pod:lab-worker2", { kind: "no-reach", endpoints: ENDPOINTS }, { vantage: "pod", from: "lab-worker2" })], {
       concurrency: 1,
       deadline: Date.now(),
       execute,

@@ -4,7 +4,7 @@
  * targetPort, and spreads or sticks.
  */
 import type { Expectation, Probe } from "../types";
-import { factProbe, probe, httpTarget, endpointsFor, targetPortNumber, firstVantage, reachOrRefused, type PlanContext } from "./context";
+import { factProbe, noReach, probe, httpTarget, endpointsFor, targetPortNumber, firstVantage, reachOrRefused, type PlanContext } from "./context";
 
 /**
  * The ClusterIP: not from outside; from the agent on every node (only same-node
@@ -19,12 +19,12 @@ export function planClusterIp(ctx: PlanContext): Probe[] {
   for (const port of service.ports) {
     const target = httpTarget(`cluster-ip:${port.port}`, clusterIP, port.port);
     const endpoints = endpointsFor(state, port);
-    probes.push(probe({ rule: "clusterip-not-from-outside", service: service.name, vantage: "outside", target, expect: { kind: "no-reach" } }));
+    probes.push(probe({ rule: "clusterip-not-from-outside", service: service.name, vantage: "outside", target, expect: noReach(state) }));
     for (const from of ctx.vantagePods) {
       if (service.internalTrafficPolicy === "Local" && endpoints.length > 0) {
         // Only endpoints on the sender's node are eligible; with none there, kube-proxy drops the packet.
         const local = endpoints.filter((e) => e.nodeName === from.node.name);
-        const expect: Expectation = local.length > 0 ? { kind: "reach", endpoints: local, onNode: from.node.name } : { kind: "no-reach" };
+        const expect: Expectation = local.length > 0 ? { kind: "reach", endpoints: local, onNode: from.node.name } : noReach(state);
         probes.push(probe({ rule: "itp-local-same-node", service: service.name, vantage: "pod", from, target, expect }));
       } else {
         probes.push(probe({ service: service.name, vantage: "pod", from, target, ...reachOrRefused(endpoints, "clusterip-from-pod") }));

@@ -87,6 +87,26 @@ export function endpointsFor(state: ServiceState, port: ServicePortInfo): Endpoi
     .map((e) => ({ podName: e.podName, address: e.address, nodeName: e.nodeName }));
 }
 
+/**
+ * Every pod whose answer would be a reach of the Service: its endpoints and
+ * the pods its selector matches, ready or not. An expected "no" fails only
+ * when one of these answers; anything else answering is "not the Service".
+ */
+export function servicePods(state: ServiceState): EndpointRef[] {
+  const pods: EndpointRef[] = state.endpoints.map((e) => ({ podName: e.podName, address: e.address, nodeName: e.nodeName }));
+  for (const p of state.pods) {
+    if (p.podIP !== undefined && !pods.some((e) => e.podName === p.name || e.address === p.podIP)) {
+      pods.push({ podName: p.name, address: p.podIP, nodeName: p.nodeName });
+    }
+  }
+  return pods;
+}
+
+/** The expectation that none of the Service's pods answers. */
+export function noReach(state: ServiceState): Expectation {
+  return { kind: "no-reach", endpoints: servicePods(state) };
+}
+
 /** The container port a Service port reaches, as the EndpointSlice resolved it. */
 export function targetPortNumber(state: ServiceState, port: ServicePortInfo): number | undefined {
   for (const e of state.endpoints) {

@@ -2,7 +2,7 @@
  * LoadBalancer address checks, from outside and from a pod.
  */
 import type { Expectation, Probe, Target } from "../types";
-import { probe, httpTarget, endpointsFor, firstVantage, type PlanContext } from "./context";
+import { noReach, probe, httpTarget, endpointsFor, firstVantage, type PlanContext } from "./context";
 
 /** Each load-balancer ingress address on the Service port: from outside and from a pod. */
 export function planLoadBalancer(ctx: PlanContext): Probe[] {
@@ -11,7 +11,7 @@ export function planLoadBalancer(ctx: PlanContext): Probe[] {
   const probes: Probe[] = [];
   for (const port of service.ports) {
     const endpoints = endpointsFor(state, port);
-    const expect: Expectation = endpoints.length > 0 ? { kind: "reach", endpoints } : { kind: "no-reach" };
+    const expect: Expectation = endpoints.length > 0 ? { kind: "reach", endpoints } : noReach(state);
     if (service.loadBalancerIngress.length === 0) {
       const skip = `no load-balancer address assigned to ${ctx.cluster.namespace}/${service.name} (status.loadBalancer.ingress is empty)`;
       const target: Target = { kind: "inspect", label: `lb:pending:${port.port}` };

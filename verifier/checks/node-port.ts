@@ -6,7 +6,7 @@
 import type { Cluster, ServicePortInfo } from "../model";
 import { NODE_PORT_RANGE } from "./ranges";
 import type { EndpointRef, Expectation, Probe } from "../types";
-import { factProbe, probe, httpTarget, endpointsFor, reachOrRefused, type PlanContext } from "./context";
+import { factProbe, noReach, probe, httpTarget, endpointsFor, reachOrRefused, type PlanContext } from "./context";
 
 /** Each nodePort lies in {@link NODE_PORT_RANGE}. */
 export function planNodePortRange({ state }: PlanContext): Probe[] {
@@ -58,7 +58,7 @@ export function planNodePorts(ctx: PlanContext): Probe[] {
       // policy; it only DROPs when endpoints exist but none on this node.
       if (local && endpoints.length > 0) {
         const onNode = endpoints.filter((e) => e.nodeName === node.name);
-        const expect: Expectation = onNode.length > 0 ? { kind: "reach", endpoints: onNode, onNode: node.name } : { kind: "no-reach" };
+        const expect: Expectation = onNode.length > 0 ? { kind: "reach", endpoints: onNode, onNode: node.name } : noReach(state);
         probes.push(probe({ rule: "etp-local-only-local-nodes", service: service.name, vantage: "outside", target, expect, skip: outsideSkip }));
         if (onNode.length > 0 && !clientCheckPlanned && host !== undefined) {
           clientCheckPlanned = true;

@@ -4,7 +4,7 @@
  * cluster only.
  */
 import type { Probe } from "../types";
-import { factProbe, probe, httpTarget, endpointsFor, targetPortNumber, type PlanContext } from "./context";
+import { factProbe, noReach, probe, httpTarget, endpointsFor, targetPortNumber, type PlanContext } from "./context";
 
 /** The Service's endpoints are exactly the ready, non-terminating pods its selector matches. */
 export function planEndpointsMatch({ cluster, state }: PlanContext): Probe[] {
@@ -36,7 +36,7 @@ export function planPodIps(ctx: PlanContext): Probe[] {
   for (const endpoint of endpointsFor(state, port)) {
     const label = `pod:${endpoint.podName ?? endpoint.address}:${containerPort}`;
     const target = httpTarget(label, endpoint.address, containerPort);
-    probes.push(probe({ rule: "pod-ip-not-from-outside", service: state.service.name, vantage: "outside", target, expect: { kind: "no-reach" } }));
+    probes.push(probe({ rule: "pod-ip-not-from-outside", service: state.service.name, vantage: "outside", target, expect: noReach(state) }));
     for (const from of ctx.vantagePods) {
       probes.push(
         probe({ rule: "pod-ip-from-pod", service: state.service.name, vantage: "pod", from, target, expect: { kind: "reach", endpoints: [endpoint] } }),
