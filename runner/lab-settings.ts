@@ -16,6 +16,8 @@ export interface LabSettings {
   readonly clusterMode: string;
   readonly clusterName: string;
   readonly hostPorts: readonly HostPort[];
+  /** The kind node image (`nodeImage`), when set or declared with a default; preflight checks kind can run it. */
+  readonly nodeImage?: string;
   /** The stack's config file relative to the project, for messages. */
   readonly configFile: string;
 }
@@ -61,7 +63,8 @@ export function readLabSettings(projectDir: string, stackName: string): LabSetti
     const mapping = typeof entry === "string" ? parseHostPortEntry(entry, listenAddress) : undefined;
     return mapping === undefined ? [] : [mapping];
   });
-  return { clusterMode: text("cluster"), clusterName: text("clusterName"), hostPorts, configFile };
+  const nodeImage = lookup("nodeImage");
+  return { clusterMode: text("cluster"), clusterName: text("clusterName"), hostPorts, configFile, ...(typeof nodeImage === "string" ? { nodeImage } : {}) };
 }
 
 /** `hostPort:nodePort` or `listenAddress:hostPort:nodePort`, as the stack's `hostPorts` entries are written. */

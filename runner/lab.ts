@@ -62,6 +62,7 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<number
     const checks = await (deps.preflight ?? realPreflight)({
       clusterName: settings.clusterName,
       hostPorts: settings.hostPorts,
+      nodeImage: settings.nodeImage,
       clusterOwnedByLab: async () => ownsCluster(await loadSnapshot(), settings.clusterName),
       configFile: settings.configFile,
       run: deps.run,

@@ -3,7 +3,9 @@
  * line that says what is wrong and what to do about it.
  */
 import { CommandRunner, firstLine, runCommand } from "./exec";
+import { judgeKindForNodeImage } from "./kind-node-images";
 import { HostPort, checkPort, probeAddressFor } from "./port-check";
+import { Version, compareVersions, formatVersion, parseVersion } from "./versions";
 
 /** kind releases older than this lack what the lab relies on (cloud-provider-kind support). */
 export const MINIMUM_KIND_VERSION = "0.20.0";
@@ -43,6 +45,8 @@ export interface PreflightInput {
    * fails the other checks never reaches Pulumi.
    */
   readonly clusterOwnedByLab: () => Promise<boolean>;
+  /** The kind node image the cluster will run (stack config `nodeImage`); kind must be a release that can run it. */
+  readonly nodeImage?: string;
   /** Where to edit the mappings or the name, shown in fix hints. Default `stacks/Pulumi.dev.yaml`. */
   readonly configFile?: string;
   /** Runs docker and kind; replaced in tests. Default {@link runCommand}. */
@@ -59,7 +63,7 @@ export async function preflight(input: PreflightInput): Promise<PreflightResult>
   const env = input.env ?? process.env;
   const configFile = input.configFile ?? "stacks/Pulumi.dev.yaml";
   const dockerTimeoutMs = input.dockerInfoTimeoutMs ?? DOCKER_INFO_TIMEOUT_MS;
-  const [docker, kind] = await Promise.all([checkDocker(run, env, dockerTimeoutMs), checkKind(run, env)]);
+  const [docker, kind] = await Promise.all([checkDocker(run, env, dockerTimeoutMs), checkKind(run, env, input.nodeImage, configFile)]);
   const checks: PreflightCheck[] = [docker, kind];
   let kindClusters: string[] = [];
   let ownClusterRunning = false;
@@ -95,9 +99,10 @@ async function checkDocker(run: CommandRunner, env: NodeJS.ProcessEnv, timeoutMs
   }
 }
 
-const INSTALL_KIND = `install kind ≥ v${MINIMUM_KIND_VERSION}: \`go install sigs.k8s.io/kind@${SUGGESTED_KIND_VERSION}\` or the release binary, ${KIND_INSTALL_URL}`;
+const installKind = (release: string): string => `\`go install sigs.k8s.io/kind@${release}\` or the release binary, ${KIND_INSTALL_URL}`;
+const INSTALL_KIND = `install kind ≥ v${MINIMUM_KIND_VERSION}: ${installKind(SUGGESTED_KIND_VERSION)}`;
 
-async function checkKind(run: CommandRunner, env: NodeJS.ProcessEnv): Promise<PreflightCheck> {
+async function checkKind(run: CommandRunner, env: NodeJS.ProcessEnv, nodeImage: string | undefined, configFile: string): Promise<PreflightCheck> {
   const result = await run("kind", ["version"], { env });
   if (result.outcome === "not-found") {
     return { id: "kind", status: "fail", message: `kind is not on PATH: ${INSTALL_KIND}` };
@@ -107,10 +112,21 @@ async function checkKind(run: CommandRunner, env: NodeJS.ProcessEnv): Promise<Pr
   }
   const line = firstLine(result.stdout);
   const version = parseVersion(line);
-  if (version !== undefined && compareVersions(version, parseVersion(MINIMUM_KIND_VERSION) ?? [0, 0, 0]) < 0) {
+  if (version !== undefined && compareVersions(version, parseVersion(MINIMUM_KIND_VERSION) as Version) < 0) {
     return { id: "kind", status: "fail", message: `${line} is too old: ${INSTALL_KIND}` };
   }
-  return { id: "kind", status: "pass", message: line };
+  if (version === undefined || nodeImage === undefined) {
+    return { id: "kind", status: "pass", message: line };
+  }
+  const verdict = judgeKindForNodeImage(version, nodeImage, SUGGESTED_KIND_VERSION);
+  if (!verdict.ok) {
+    return {
+      id: "kind",
+      status: "fail",
+      message: `${verdict.message}: install kind ${verdict.suggestedKind} (${installKind(verdict.suggestedKind)}), or set nodeImage in ${configFile} to an image from the release notes of kind ${formatVersion(version)}`,
+    };
+  }
+  return { id: "kind", status: "pass", message: `${line}; ${verdict.message}` };
 }
 
 async function listKindClusters(run: CommandRunner, env: NodeJS.ProcessEnv): Promise<{ clusters: string[]; error?: string }> {
@@ -163,20 +179,4 @@ async function checkPorts(hostPorts: readonly HostPort[], configFile: string): P
     status: "fail",
     message: `${problems.join("; ")}: stop what listens there (\`ss -ltnp\` on Linux, \`lsof -nP -iTCP -sTCP:LISTEN\` on macOS) or change the port mappings in ${configFile}`,
   };
-}
-
-type Version = readonly [number, number, number];
-
-function parseVersion(text: string): Version | undefined {
-  const match = /v?(\d+)\.(\d+)\.(\d+)/.exec(text);
-  return match === null ? undefined : [Number(match[1]), Number(match[2]), Number(match[3])];
-}
-
-function compareVersions(a: Version, b: Version): number {
-  for (let i = 0; i < 3; i += 1) {
-    if (a[i] !== b[i]) {
-      return a[i] - b[i];
-    }
-  }
-  return 0;
 }

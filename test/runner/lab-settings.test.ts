@@ -73,3 +73,10 @@ describe("parseHostPortEntry", () => {
     expect(parseHostPortEntry("30080", "127.0.0.1")).toBeUndefined();
   });
 });
+
+describe("readLabSettings on the project itself", () => {
+  it("reads the node image preflight checks kind against from Pulumi.yaml's default", () => {
+    const projectRoot = path.resolve(__dirname, "..", "..");
+    expect(readLabSettings(projectRoot, "dev").nodeImage).toMatch(/^kindest\/node:v1\.33\.1@sha256:050072256b9a903bd914c0b2866828150cb229cea0efe5892e2b644d5dd3b34f$/);
+  });
+});

@@ -117,6 +117,55 @@ describe("preflight", () => {
     expect(check(result, "kind").message).toMatch(/^kind v0\.17\.0 go1\.19\.2 linux\/amd64 is too old: install kind ≥ v0\.20\.0/);
   });
 
+  const DEFAULT_NODE_IMAGE = "kindest/node:v1.33.1@sha256:050072256b9a903bd914c0b2866828150cb229cea0efe5892e2b644d5dd3b34f";
+  const kindVersion = (line: string): FakeProgram => ({ version: { stdout: `${line}\n` }, "get clusters": { stdout: "" } });
+
+  it("refuses a kind before v0.27 for the containerd-2 default node image, naming both versions and the fix", async () => {
+    const cli = fake({ docker: healthyDocker, kind: kindVersion("kind v0.26.0 go1.23.4 linux/amd64") });
+    const result = await preflight(input(cli.env, { nodeImage: DEFAULT_NODE_IMAGE }));
+    expect(result.ok).toBe(false);
+    expect(check(result, "kind")).toEqual({
+      id: "kind",
+      status: "fail",
+      message:
+        'kind v0.26.0 cannot run the node image kindest/node:v1.33.1 (built for kind v0.29.0): it ships containerd 2.x, which kind before v0.27.0 cannot load images into ("failed to detect containerd snapshotter"): ' +
+        "install kind v0.29.0 (`go install sigs.k8s.io/kind@v0.29.0` or the release binary, https://kind.sigs.k8s.io/docs/user/quick-start/#installation), " +
+        "or set nodeImage in stacks/Pulumi.dev.yaml to an image from the release notes of kind v0.26.0",
+    });
+  });
+
+  it("counts a v0.27.0 pre-release as older than v0.27.0", async () => {
+    const cli = fake({ docker: healthyDocker, kind: kindVersion("kind v0.27.0-alpha+8e1a4b2 go1.23.4 linux/amd64") });
+    const result = await preflight(input(cli.env, { nodeImage: DEFAULT_NODE_IMAGE }));
+    expect(check(result, "kind").status).toBe("fail");
+    expect(check(result, "kind").message).toMatch(/^kind v0\.27\.0-alpha cannot run the node image kindest\/node:v1\.33\.1/);
+  });
+
+  it("judges an image it has no digest for by its Kubernetes version", async () => {
+    const cli = fake({ docker: healthyDocker, kind: kindVersion("kind v0.25.0 go1.22.9 linux/amd64") });
+    const result = await preflight(input(cli.env, { nodeImage: "kindest/node:v1.34.0", configFile: "stacks/Pulumi.ci.yaml" }));
+    expect(check(result, "kind").message).toMatch(/^kind v0\.25\.0 cannot run the node image kindest\/node:v1\.34\.0: it ships containerd 2\.x.*install kind v0\.29\.0 .*set nodeImage in stacks\/Pulumi\.ci\.yaml/);
+  });
+
+  it("passes an old kind with an image of its own release, and says so", async () => {
+    const cli = fake({ docker: healthyDocker, kind: kindVersion("kind v0.25.0 go1.22.9 linux/amd64") });
+    const result = await preflight(input(cli.env, { nodeImage: "kindest/node:v1.31.2@sha256:18fbefc20a7113353c7b75b5c869d7145a6abd6269154825872dc59c1329912e" }));
+    expect(check(result, "kind")).toEqual({ id: "kind", status: "pass", message: "kind v0.25.0 go1.22.9 linux/amd64; node image kindest/node:v1.31.2 is built for this release" });
+  });
+
+  it("passes kind v0.29.0 with the default node image and a newer kind on a best-effort note", async () => {
+    const exact = fake({ docker: healthyDocker, kind: kindVersion("kind v0.29.0 go1.24.2 linux/amd64") });
+    expect(check(await preflight(input(exact.env, { nodeImage: DEFAULT_NODE_IMAGE })), "kind")).toEqual({
+      id: "kind",
+      status: "pass",
+      message: "kind v0.29.0 go1.24.2 linux/amd64; node image kindest/node:v1.33.1 is built for this release",
+    });
+    const newer = fake({ docker: healthyDocker, kind: kindVersion("kind v0.30.0 go1.24.6 linux/amd64") });
+    expect(check(await preflight(input(newer.env, { nodeImage: DEFAULT_NODE_IMAGE })), "kind").message).toBe(
+      "kind v0.30.0 go1.24.6 linux/amd64; node image kindest/node:v1.33.1 (built for kind v0.29.0): kind supports other releases' images on a best-effort basis",
+    );
+  });
+
   it("names a host port that is already taken on loopback", async () => {
     const cli = fake({ docker: healthyDocker, kind: kindWith("") });
     const taken = await holdPort();
