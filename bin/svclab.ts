@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import { downCommand, labCommand } from "../runner/cli";
 import { verifyCommand } from "../verifier/cli";
 import { packageVersion } from "./package-version";
+import { explainCommand } from "../verifier/explain/cli";
 
 /** The `svclab` program with every subcommand; usage errors throw instead of exiting. */
 export function buildProgram(): Command {
@@ -15,7 +16,8 @@ export function buildProgram(): Command {
     .version(packageVersion(), "-V, --version", "print the svclab version and exit")
     .addCommand(verifyCommand())
     .addCommand(labCommand())
-    .addCommand(downCommand());
+    .addCommand(downCommand())
+    .addCommand(explainCommand());
   for (const command of [program, ...program.commands]) command.exitOverride();
   return program;
 }
