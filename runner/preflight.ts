@@ -3,6 +3,7 @@
  * line that says what is wrong and what to do about it.
  */
 import { CommandRunner, firstLine, runCommand } from "./exec";
+import { dockerDesktopPaths, dockerEngineState, isNoDaemonError } from "./docker-engine";
 import { judgeKindForNodeImage } from "./kind-node-images";
 import { HostPort, checkPort, probeAddressFor } from "./port-check";
 import { Version, compareVersions, formatVersion, parseVersion } from "./versions";
@@ -55,6 +56,8 @@ export interface PreflightInput {
   readonly env?: NodeJS.ProcessEnv;
   /** How long `docker info` may take. Default {@link DOCKER_INFO_TIMEOUT_MS}. */
   readonly dockerInfoTimeoutMs?: number;
+  /** Paths whose existence shows Docker Desktop is installed. Default {@link dockerDesktopPaths}. */
+  readonly dockerDesktopPaths?: readonly string[];
 }
 
 /** Runs every check; a check that depends on a failed one is skipped, never passed. */
@@ -63,7 +66,7 @@ export async function preflight(input: PreflightInput): Promise<PreflightResult>
   const env = input.env ?? process.env;
   const configFile = input.configFile ?? "stacks/Pulumi.dev.yaml";
   const dockerTimeoutMs = input.dockerInfoTimeoutMs ?? DOCKER_INFO_TIMEOUT_MS;
-  const [docker, kind] = await Promise.all([checkDocker(run, env, dockerTimeoutMs), checkKind(run, env, input.nodeImage, configFile)]);
+  const [docker, kind] = await Promise.all([checkDocker(run, env, dockerTimeoutMs, input.dockerDesktopPaths ?? dockerDesktopPaths()), checkKind(run, env, input.nodeImage, configFile)]);
   const checks: PreflightCheck[] = [docker, kind];
   let kindClusters: string[] = [];
   let ownClusterRunning = false;
@@ -80,7 +83,7 @@ export async function preflight(input: PreflightInput): Promise<PreflightResult>
   return { ok: checks.every((check) => check.status !== "fail"), checks, kindClusters };
 }
 
-async function checkDocker(run: CommandRunner, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<PreflightCheck> {
+async function checkDocker(run: CommandRunner, env: NodeJS.ProcessEnv, timeoutMs: number, desktopPaths: readonly string[]): Promise<PreflightCheck> {
   const result = await run("docker", ["info", "--format", "{{.ServerVersion}}"], { timeoutMs, env });
   switch (result.outcome) {
     case "ok":
@@ -91,10 +94,17 @@ async function checkDocker(run: CommandRunner, env: NodeJS.ProcessEnv, timeoutMs
       return { id: "docker", status: "fail", message: `the Docker daemon did not answer \`docker info\` within ${timeoutMs / 1000} s: it is starting or hung; wait for it or restart Docker` };
     case "failed": {
       const reason = firstLine(result.stderr) || firstLine(result.stdout) || `exit code ${result.code ?? "unknown"}`;
+      if (isNoDaemonError(reason) && (await dockerEngineState(reason, run, env, desktopPaths)) === "not-installed") {
+        return {
+          id: "docker",
+          status: "fail",
+          message: `only the docker client is installed, no Docker engine (${reason}; no dockerd on PATH, no Docker Desktop): install Docker Engine on Linux or Docker Desktop on macOS/Windows (WSL2), ${DOCKER_INSTALL_URL}`,
+        };
+      }
       const fix = /permission denied/i.test(reason)
         ? "add your user to the docker group (`sudo usermod -aG docker $USER`, then log in again)"
         : "start it (`sudo systemctl start docker` on Linux, or open Docker Desktop)";
-      return { id: "docker", status: "fail", message: `docker is installed but the daemon is not reachable (${reason}): ${fix}` };
+      return { id: "docker", status: "fail", message: `the Docker engine is installed but ${isNoDaemonError(reason) ? "not running" : "not reachable"} (${reason}): ${fix}` };
     }
   }
 }

@@ -62,20 +62,50 @@ describe("preflight", () => {
     }
   });
 
-  it("tells an installed docker without a daemon apart from a missing docker", async () => {
-    const cli = fake({
-      docker: { "info --format {{.ServerVersion}}": { stderr: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n", code: 1 } },
-      kind: kindWith(""),
+  describe("a docker client without a daemon", () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "svclab-socket-"));
     });
-    const result = await preflight(input(cli.env));
-    expect(check(result, "docker")).toEqual({
-      id: "docker",
-      status: "fail",
-      message:
-        "docker is installed but the daemon is not reachable (Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?): start it (`sudo systemctl start docker` on Linux, or open Docker Desktop)",
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const noDaemon = (socket: string): FakeProgram => ({
+      "info --format {{.ServerVersion}}": { stderr: `Cannot connect to the Docker daemon at unix://${socket}. Is the docker daemon running?\n`, code: 1 },
     });
-    expect(check(result, "cluster").status).toBe("skip");
-    expect(cli.calls()).not.toContain("kind get clusters");
+
+    it("says no engine is installed when there is no socket, no dockerd and no Docker Desktop", async () => {
+      const socket = path.join(dir, "docker.sock");
+      const cli = fake({ docker: noDaemon(socket), kind: kindWith("") });
+      const result = await preflight(input(cli.env, { dockerDesktopPaths: [path.join(dir, "Docker.app")] }));
+      expect(check(result, "docker")).toEqual({
+        id: "docker",
+        status: "fail",
+        message: `only the docker client is installed, no Docker engine (Cannot connect to the Docker daemon at unix://${socket}. Is the docker daemon running?; no dockerd on PATH, no Docker Desktop): install Docker Engine on Linux or Docker Desktop on macOS/Windows (WSL2), https://docs.docker.com/get-docker/`,
+      });
+      expect(check(result, "cluster").status).toBe("skip");
+      expect(cli.calls()).not.toContain("kind get clusters");
+    });
+
+    it("says the engine is not running when dockerd is installed", async () => {
+      const socket = path.join(dir, "docker.sock");
+      const cli = fake({ docker: noDaemon(socket), dockerd: { "--version": { stdout: "Docker version 27.3.1, build 41ca978\n" } }, kind: kindWith("") });
+      const result = await preflight(input(cli.env, { dockerDesktopPaths: [] }));
+      expect(check(result, "docker")).toEqual({
+        id: "docker",
+        status: "fail",
+        message: `the Docker engine is installed but not running (Cannot connect to the Docker daemon at unix://${socket}. Is the docker daemon running?): start it (\`sudo systemctl start docker\` on Linux, or open Docker Desktop)`,
+      });
+    });
+
+    it("says the engine is not running when its socket exists or Docker Desktop is installed", async () => {
+      const socket = path.join(dir, "docker.sock");
+      fs.writeFileSync(socket, "");
+      const withSocket = fake({ docker: noDaemon(socket), kind: kindWith("") });
+      expect(check(await preflight(input(withSocket.env, { dockerDesktopPaths: [] })), "docker").message).toMatch(/^the Docker engine is installed but not running/);
+      const desktop = path.join(dir, "Docker.app");
+      fs.mkdirSync(desktop);
+      const withDesktop = fake({ docker: noDaemon(path.join(dir, "gone.sock")), kind: kindWith("") });
+      expect(check(await preflight(input(withDesktop.env, { dockerDesktopPaths: [desktop] })), "docker").message).toMatch(/^the Docker engine is installed but not running/);
+    });
   });
 
   it("suggests the docker group when the socket refuses the user", async () => {
