@@ -12,6 +12,7 @@ import { runDown } from "./down";
 import { EXIT_CANNOT_RUN, EXIT_INTERRUPTED, LabError, summarizeError } from "./errors";
 import { LabIo, LabVerify, runLab } from "./lab";
 import { readLabSettings } from "./lab-settings";
+import { checkStackConfig } from "../stacks/stack-file";
 import { DEFAULT_PASSPHRASE, DEFAULT_STACK, LabBackend, createPulumiBackend } from "./pulumi";
 
 /** How long the lab's verifier waits for rollouts and endpoints, in ms (a fresh cluster is slower than the verifier's own default). */
@@ -73,6 +74,7 @@ export function labCommand(): Command {
           {
             backend: interrupts.tracked(createPulumiBackend({ projectDir, stackName: flags.stack })),
             settings: readLabSettings(projectDir, flags.stack),
+            checkConfig: () => checkStackConfig(projectDir, flags.stack),
             verify: verifyWith(flags.format),
             io: processIo,
           },

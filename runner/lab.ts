@@ -34,6 +34,8 @@ export interface LabDeps {
   /** Runs kind and docker during recovery. */
   readonly run?: CommandRunner;
   readonly env?: NodeJS.ProcessEnv;
+  /** Checks the stack's config with the stack program's rules; throws on bad config. Runs before anything else. */
+  readonly checkConfig?: () => void;
 }
 
 export interface LabOptions {
@@ -53,6 +55,11 @@ export interface LabOptions {
 export async function runLab(options: LabOptions, deps: LabDeps): Promise<number> {
   const { backend, settings, io } = deps;
   const log = (line: string) => io.err(`  ${pc.dim("·")} ${line}`);
+  try {
+    deps.checkConfig?.();
+  } catch (error) {
+    throw new LabError(`${summarizeError(error)}; nothing was downloaded or created`, EXIT_CANNOT_RUN);
+  }
 
   io.err(pc.bold(`svclab lab: stack "${options.stackName}", state in ${backend.backendUrl}`));
   let cached: StackSnapshot | undefined;

@@ -5,35 +5,37 @@
  * types and defaults are declared again in Pulumi.yaml (a test keeps the two
  * in step).
  */
-import * as pulumi from "@pulumi/pulumi";
+// Types only: the runner checks a stack's config with these rules before
+// `pulumi up`, and must not pay for loading the Pulumi SDK or the components.
+import type * as pulumi from "@pulumi/pulumi";
+import { closest } from "fastest-levenshtein";
 import { isIP } from "node:net";
 import { homedir } from "node:os";
 import {
   DEFAULT_LISTEN_ADDRESS,
-  DEFAULT_LOCAL_NODE_PORT,
   DEFAULT_NODE_IMAGE,
-  DEFAULT_NODE_PORT,
   DEFAULT_POD_SUBNET,
   DEFAULT_SERVICE_SUBNET,
   FAMILY_SUBNETS,
   IP_FAMILIES,
-  InvalidInputError,
   IpFamily,
   KUBE_PROXY_MODES,
   KubeProxyMode,
   MIN_WORKERS,
-  SERVICE_KINDS,
-  ServiceKind,
+  assertSubnetForFamily,
+  isCidr,
+} from "../components/kind-config";
+import { DEFAULT_LOCAL_NODE_PORT, DEFAULT_NODE_PORT, SERVICE_KINDS, ServiceKind } from "../components/service-plan";
+import {
+  InvalidInputError,
   assertDns1035Label,
   assertDns1123Subdomain,
   assertIntegerAtLeast,
   assertNodePort,
   assertOneOf,
-  assertSubnetForFamily,
   assertUnique,
   formatValue,
-  isCidr,
-} from "../components";
+} from "../components/validation";
 
 /** `kind`: create a kind cluster; `existing`: use a kubeconfig context. */
 export const CLUSTER_MODES = ["kind", "existing"] as const;
@@ -109,7 +111,7 @@ export const CONFIG_DEFAULTS = {
 } as const;
 
 /** A string key whose declared default is "" (unset); blank values count as unset too. */
-function optionalString(config: pulumi.Config, key: string): string | undefined {
+function optionalString(config: ConfigReader, key: string): string | undefined {
   const value = config.get(key);
   return value === undefined || value.trim() === "" ? undefined : value;
 }
@@ -162,10 +164,54 @@ function expandHome(path: string): string {
 }
 
 /**
+ * What loadConfig reads config through: a `pulumi.Config` in the stack
+ * program, the stack file's values in the runner (stacks/stack-file.ts).
+ */
+export interface ConfigReader {
+  get(key: string): string | undefined;
+  getNumber(key: string): number | undefined;
+  getObject<T>(key: string): T | undefined;
+}
+
+/** Every key the stack reads (Pulumi.yaml declares the same ones). */
+export const CONFIG_KEYS: readonly string[] = Object.keys(CONFIG_DEFAULTS);
+
+/**
+ * Throws on the first key the stack does not read, naming the nearest known
+ * one: a typo such as `hostPort` would otherwise be ignored in silence.
+ */
+export function assertKnownKeys(keys: readonly string[], where = "the stack config"): void {
+  for (const key of keys) {
+    if (!CONFIG_KEYS.includes(key)) {
+      throw new InvalidInputError(
+        key,
+        key,
+        `${formatValue(key)} in ${where} is not a config key of svclab; did you mean ${formatValue(closest(key, [...CONFIG_KEYS]))}? ` +
+          `The keys are ${CONFIG_KEYS.join(", ")}`,
+      );
+    }
+  }
+}
+
+/** The running stack program's config and the project keys it sets (loaded on demand, see the imports). */
+function programConfig(): { readonly reader: ConfigReader; readonly keys: string[] } {
+  const sdk = require("@pulumi/pulumi") as typeof pulumi;
+  const prefix = `${sdk.getProject()}:`;
+  const keys = Object.keys(sdk.runtime.allConfig())
+    .filter((key) => key.startsWith(prefix))
+    .map((key) => key.slice(prefix.length));
+  return { reader: new sdk.Config(), keys };
+}
+
+/**
  * Reads and checks the whole stack configuration. Throws an
  * {@link InvalidInputError} on the first bad value; creates no resources.
+ * With no arguments it reads the running stack program's config; `setKeys`,
+ * when given, are the keys the stack sets, each checked to be a known one.
  */
-export function loadConfig(config: pulumi.Config = new pulumi.Config()): Readonly<LabConfig> {
+export function loadConfig(reader?: ConfigReader, setKeys?: readonly string[]): Readonly<LabConfig> {
+  const { reader: config, keys } = reader === undefined ? programConfig() : { reader, keys: [] };
+  assertKnownKeys(setKeys ?? keys);
   const cluster = config.get("cluster") ?? CONFIG_DEFAULTS.cluster;
   assertOneOf("cluster", cluster, CLUSTER_MODES);
   const clusterName = config.get("clusterName") ?? CONFIG_DEFAULTS.clusterName;
