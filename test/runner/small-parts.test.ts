@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { UNKNOWN_VERSION, packageVersion } from "../../bin/package-version";
 import { summarizeError } from "../../runner/errors";
 import { filesWithContext, kubeconfigFiles } from "../../runner/kube-contexts";
 import { withTempKubeconfig } from "../../runner/kubeconfig-file";
@@ -72,5 +73,14 @@ describe("formatLabUrls", () => {
       "API server proxy (run `kubectl proxy` in another terminal first):",
       "  backend  http://localhost:8001/api/v1/namespaces/svclab/services/backend:http/proxy/",
     ]);
+  });
+});
+
+describe("packageVersion", () => {
+  it("finds svclab's package.json above the start, or says it is unknown", () => {
+    const root = path.resolve(__dirname, "..", "..");
+    const { version } = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { version: string };
+    expect(packageVersion([path.join(root, "dist", "bin")])).toBe(version);
+    expect(packageVersion([os.tmpdir()])).toBe(UNKNOWN_VERSION);
   });
 });
