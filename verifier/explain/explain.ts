@@ -111,6 +111,15 @@ function attachVerdicts(ruleset: Ruleset, entries: readonly Entry[]): ExplainedE
 }
 
 /**
+ * nftables rules do not say whether an external address is a LoadBalancer
+ * ingress or an `externalIPs` entry; the Service's status does.
+ */
+function withLoadBalancerKind(entries: readonly Entry[], object: ServiceObject | undefined): Entry[] {
+  const ingress = new Set((object?.status?.loadBalancer?.ingress ?? []).map((i) => i.ip).filter((ip): ip is string => ip !== undefined));
+  return entries.map((e) => (e.kind === "external-ip" && e.address !== undefined && ingress.has(e.address) ? { ...e, kind: "load-balancer" } : e));
+}
+
+/**
  * Explains one Service on one node.
  * @throws ExplainInputError when the Service has no rules there (naming those that do, nearest first) or has no such port
  */
@@ -131,7 +140,7 @@ export function explain(request: ExplainRequest): Explanation {
     );
   }
   const byPort = new Map<string, { ref: ServicePortRef; entries: Entry[] }>();
-  for (const entry of mine) {
+  for (const entry of withLoadBalancerKind(mine, object)) {
     const key = formatPortRef(entry.service);
     const group = byPort.get(key) ?? { ref: entry.service, entries: [] };
     group.entries.push(entry);

@@ -21,6 +21,7 @@ export interface ServiceObject {
     readonly externalTrafficPolicy?: string;
     readonly internalTrafficPolicy?: string;
   };
+  readonly status?: { readonly loadBalancer?: { readonly ingress?: readonly { readonly ip?: string; readonly hostname?: string }[] } };
 }
 
 /** The fields of an EndpointSlice this module reads. */

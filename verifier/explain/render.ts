@@ -101,7 +101,8 @@ class Printer {
       case "load-balancer":
         return `LoadBalancer ingress ${entry.address}:${entry.port}/${entry.protocol}: traffic the load balancer delivers to this node`;
       case "external-ip":
-        return `External IP ${entry.address ?? ""}:${entry.port}/${entry.protocol}`;
+        // nftables rules alone do not tell an externalIPs address from a LoadBalancer ingress.
+        return `${this.explanation.mode === "nftables" && this.context.objects === undefined ? "External IP or LoadBalancer ingress" : "External IP"} ${entry.address ?? ""}:${entry.port}/${entry.protocol}`;
     }
   }
 
