@@ -50,6 +50,7 @@ interface LabFlags {
   stack: string;
   skipVerify?: boolean;
   format: "table" | "json" | "junit";
+  out?: string;
 }
 
 interface DownFlags {
@@ -65,17 +66,18 @@ export function labCommand(): Command {
     .addOption(stackOption())
     .option("--skip-verify", "stop after pulumi up, without running the verifier")
     .addOption(new Option("--format <format>", "verifier report format").choices(["table", "json", "junit"]).default("table"))
+    .option("--out <file>", "write the verifier's report to a file instead of stdout (its folder must exist)")
     .addHelpText("after", LAB_HELP)
     .action(async (flags: LabFlags) => {
       process.exitCode = await guarded("lab", (interrupts) => {
         const projectDir = findProjectDir();
         return runLab(
-          { stackName: flags.stack, skipVerify: flags.skipVerify === true, machineReadable: flags.format !== "table", ...interrupts },
+          { stackName: flags.stack, skipVerify: flags.skipVerify === true, machineReadable: flags.format !== "table", reportFile: flags.out, ...interrupts },
           {
             backend: interrupts.tracked(createPulumiBackend({ projectDir, stackName: flags.stack })),
             settings: readLabSettings(projectDir, flags.stack),
             checkConfig: () => checkStackConfig(projectDir, flags.stack),
-            verify: verifyWith(flags.format),
+            verify: verifyWith(flags.format, flags.out === undefined && process.stdout.isTTY === true),
             io: processIo,
           },
         );
@@ -178,11 +180,11 @@ export async function guarded(
   }
 }
 
-function verifyWith(format: LabFlags["format"]): LabVerify {
+function verifyWith(format: LabFlags["format"], color: boolean): LabVerify {
   return async (kubeconfig, namespace) => {
     try {
       const report = await verify({ kubeconfig, namespace, deadlineMs: LAB_VERIFY_DEADLINE_MS, onProgress: progressPrinter(process.stderr) });
-      const rendered = format === "json" ? renderJson(report) : format === "junit" ? renderJunit(report) : renderTable(report, { color: process.stdout.isTTY === true });
+      const rendered = format === "json" ? renderJson(report) : format === "junit" ? renderJunit(report) : renderTable(report, { color });
       return { exitCode: report.exitCode, rendered: rendered.replace(/\n$/, "") };
     } catch (error) {
       if (error instanceof KubeApiError || error instanceof VerifyOptionError) {

@@ -4,6 +4,8 @@
  * progress → the verifier (its readiness deadline waits for rollouts and
  * endpoints) → the URLs to try → the verifier's exit code.
  */
+import * as fs from "node:fs";
+import { reportDestinationProblem } from "../verifier/report/destination";
 import { errColors as pc, outColors } from "./colors";
 import { CommandRunner } from "./exec";
 import { EXIT_CANNOT_RUN, EXIT_INTERRUPTED, EXIT_OK, LabError, summarizeError } from "./errors";
@@ -45,6 +47,8 @@ export interface LabOptions {
   readonly skipVerify?: boolean;
   /** True when the report is for machines (json, junit): the URLs then go to stderr, keeping stdout parseable. */
   readonly machineReadable?: boolean;
+  /** Write the verifier's report to this file instead of stdout (`--out`); checked before anything runs. */
+  readonly reportFile?: string;
   /** Aborting it cancels `up` gracefully (Pulumi finishes the steps in flight and saves its state). */
   readonly signal?: AbortSignal;
   /** Whether Ctrl-C was pressed; the terminal delivers it to Pulumi itself. */
@@ -61,6 +65,11 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<number
     throw new LabError(`${summarizeError(error)}; nothing was downloaded or created`, EXIT_CANNOT_RUN);
   }
 
+  // A missing folder found after minutes of `up` and probing would waste the whole run.
+  const destinationProblem = options.reportFile === undefined ? undefined : reportDestinationProblem(options.reportFile);
+  if (destinationProblem !== undefined) {
+    throw new LabError(`${destinationProblem}; nothing was run`, EXIT_CANNOT_RUN);
+  }
   io.err(pc.bold(`svclab lab: stack "${options.stackName}", state in ${backend.backendUrl}`));
   let cached: StackSnapshot | undefined;
   const loadSnapshot = async (): Promise<StackSnapshot> => (cached ??= (await backend.snapshot()) ?? EMPTY_SNAPSHOT);
@@ -105,10 +114,10 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<number
   if (options.skipVerify === true) {
     io.err("Verification skipped (--skip-verify).");
   } else {
-    exitCode = await verifyLab(outputs, deps);
+    exitCode = await verifyLab(outputs, deps, options.reportFile);
   }
   const urls = formatLabUrls(outputs);
-  const urlSink = options.machineReadable === true ? io.err : io.out;
+  const urlSink = options.machineReadable === true && options.reportFile === undefined ? io.err : io.out;
   if (urls.length > 0) {
     urlSink(["", outColors.bold("Try it yourself:"), ...urls].join("\n"));
   }
@@ -137,7 +146,7 @@ async function up(options: LabOptions, deps: LabDeps, log: (line: string) => voi
   }
 }
 
-async function verifyLab(outputs: LabOutputs, deps: LabDeps): Promise<number> {
+async function verifyLab(outputs: LabOutputs, deps: LabDeps, reportFile: string | undefined): Promise<number> {
   const kubeconfig = outputs.kubeconfig;
   const namespace = outputs.namespace;
   if (typeof kubeconfig !== "string" || typeof namespace !== "string") {
@@ -145,7 +154,12 @@ async function verifyLab(outputs: LabOutputs, deps: LabDeps): Promise<number> {
   }
   deps.io.err(`Verifying every Service in namespace "${namespace}" (the verifier waits for rollouts and endpoints first)…`);
   const result = await withTempKubeconfig(kubeconfig, (file) => deps.verify(file, namespace));
-  deps.io.out(result.rendered);
+  if (reportFile === undefined) {
+    deps.io.out(result.rendered);
+  } else {
+    fs.writeFileSync(reportFile, `${result.rendered}\n`);
+    deps.io.err(`Report written to ${reportFile}.`);
+  }
   return result.exitCode;
 }
 

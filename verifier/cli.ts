@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { KubeApiError, VerifyOptionError } from "./errors";
 import { verify } from "./index";
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_NAMESPACE, LIMITS } from "./options";
+import { reportDestinationProblem } from "./report/destination";
 import { renderJson } from "./report/json";
 import { renderJunit } from "./report/junit";
 import { renderTable, summaryLine } from "./report/table";
@@ -124,6 +125,11 @@ export function verifyCommand(): Command {
 }
 
 async function runVerify(flags: VerifyFlags): Promise<number> {
+  const destinationProblem = flags.out === undefined ? undefined : reportDestinationProblem(flags.out);
+  if (destinationProblem !== undefined) {
+    process.stderr.write(`svclab verify: ${destinationProblem}\n`);
+    return 2;
+  }
   let report;
   try {
     report = await verify({

@@ -1,4 +1,6 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { EXIT_CANNOT_RUN, EXIT_INTERRUPTED, LabError } from "../../runner/errors";
 import { LabDeps, LabOptions, runLab } from "../../runner/lab";
 import type { LabSettings } from "../../runner/lab-settings";
@@ -111,6 +113,35 @@ describe("lab", () => {
     await runLab({ ...options, machineReadable: true }, deps);
     expect(out).toEqual(["MATRIX"]);
     expect(err.join("\n")).toContain("Try it yourself:");
+  });
+
+  it("writes the report to --out and keeps it off stdout", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "svclab-out-"));
+    try {
+      const file = path.join(dir, "report.xml");
+      const { deps, out, err } = setup(new FakeBackend());
+      await expect(runLab({ ...options, machineReadable: true, reportFile: file }, deps)).resolves.toBe(0);
+      expect(fs.readFileSync(file, "utf8")).toBe("MATRIX\n");
+      expect(out.join("\n")).not.toContain("MATRIX");
+      expect(err.join("\n")).toContain(`Report written to ${file}.`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses --out into a missing folder before preflight, up or any probe", async () => {
+    const backend = new FakeBackend();
+    const preflight = jest.fn();
+    const { deps, verifyCalls } = setup(backend, { preflight });
+    const missing = path.join(os.tmpdir(), "svclab-no-such-folder-4711", "report.xml");
+    const error = await labError(runLab({ ...options, reportFile: missing }, deps));
+    expect(error.exitCode).toBe(EXIT_CANNOT_RUN);
+    expect(error.message).toBe(
+      `--out ${missing}: the folder ${path.dirname(missing)} does not exist: create it first (\`mkdir -p ${path.dirname(missing)}\`) or choose another path; nothing was run`,
+    );
+    expect(preflight).not.toHaveBeenCalled();
+    expect(backend.calls).toEqual([]);
+    expect(verifyCalls).toHaveLength(0);
   });
 
   it("reports a failed up in one line, does not verify, and leaves a state down can remove", async () => {

@@ -53,6 +53,16 @@ describe("svclab verify (CLI)", () => {
     expect(stdout).toContain("--format <format>");
   });
 
+  test("--out into a missing folder exits 2 before discovering or probing anything", () => {
+    const missing = path.join(outDir, "no-such-folder", "report.json");
+    const { status, stdout, stderr } = run("verify", "--format", "json", "--out", missing);
+    expect(status).toBe(2);
+    expect(stdout).toBe("");
+    expect(lines(stderr)).toEqual([
+      `svclab verify: --out ${missing}: the folder ${path.dirname(missing)} does not exist: create it first (\`mkdir -p ${path.dirname(missing)}\`) or choose another path`,
+    ]);
+  });
+
   test("an unknown --format exits 2 with one line naming the flag, the value and the choices", () => {
     const { status, stderr } = run("verify", "--format", "xml");
     expect(status).toBe(2);
