@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { InvalidInputError, formatValue } from "./validation";
+import { InvalidInputError, assertDns1035Label, formatValue } from "./validation";
 
 /**
  * cloud-provider-kind, the kind project's load-balancer implementation, pinned
@@ -27,14 +27,33 @@ export function isPinnedImage(reference: string): boolean {
   return tag !== undefined && tag !== "" && tag !== "latest";
 }
 
+/** Container labels naming the kind cluster the container was started for, and which creation of it. */
+export const CLUSTER_LABEL = "svclab.cluster";
+export const CLUSTER_INSTANCE_LABEL = "svclab.cluster-instance";
+
+/** The container's name for a kind cluster: one per lab, so labs with different cluster names run side by side. */
+export function cloudProviderKindContainerName(clusterName: string): string {
+  return `${clusterName}-cloud-provider-kind`;
+}
+
 export interface LoadBalancerSupportArgs {
+  /** The kind cluster this container is for (a DNS-1035 label); it names the container. */
+  readonly clusterName: string;
+  /**
+   * Changes whenever the cluster is created again ({@link KindCluster.instanceId}).
+   * The container is replaced when it changes: cloud-provider-kind keys
+   * clusters by name and may keep a client for a deleted cluster of the same
+   * name, so a replaced cluster's LoadBalancers would never get an address.
+   * @default none (the container outlives a replaced cluster)
+   */
+  readonly clusterInstanceId?: pulumi.Input<string>;
   /** Docker network of the kind nodes; cloud-provider-kind must share it. @default "kind" */
   readonly network?: typeof KIND_NETWORK;
   /** cloud-provider-kind image. @default DEFAULT_CLOUD_PROVIDER_KIND_IMAGE (v0.11.1) */
   readonly image?: string;
   /**
-   * Name of the Docker container. One per Docker engine is enough: it serves
-   * every kind cluster there. @default "svclab-cloud-provider-kind"
+   * Name of the Docker container; it must differ between labs on one Docker
+   * engine. @default `<clusterName>-cloud-provider-kind`
    */
   readonly containerName?: string;
 }
@@ -47,7 +66,8 @@ export const CLOUD_PROVIDER_KIND_ARGS: string[] = ["--gateway-channel", "disable
  * container on the `kind` network with the Docker socket mounted. It watches
  * every kind cluster's LoadBalancer Services and starts an Envoy container per
  * Service whose address it writes into `status.loadBalancer.ingress`.
- * Create it with `dependsOn` the cluster.
+ * Create it with `dependsOn` the cluster, and give it the cluster's instance
+ * id so a new cluster gets a new container.
  */
 export class LoadBalancerSupport extends pulumi.ComponentResource {
   /** Which load-balancer implementation the cluster now has. */
@@ -55,10 +75,11 @@ export class LoadBalancerSupport extends pulumi.ComponentResource {
   /** The running container's id. */
   public readonly containerId: pulumi.Output<string>;
 
-  constructor(name: string, args: LoadBalancerSupportArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: LoadBalancerSupportArgs, opts?: pulumi.ComponentResourceOptions) {
+    assertDns1035Label("clusterName", args.clusterName);
     const network = args.network ?? KIND_NETWORK;
     const imageName = args.image ?? DEFAULT_CLOUD_PROVIDER_KIND_IMAGE;
-    const containerName = args.containerName ?? "svclab-cloud-provider-kind";
+    const containerName = args.containerName ?? cloudProviderKindContainerName(args.clusterName);
     if (network !== KIND_NETWORK) {
       throw new InvalidInputError("network", network, `network must be "kind" (cloud-provider-kind only finds kind nodes there); got ${formatValue(network)}`);
     }
@@ -87,8 +108,18 @@ export class LoadBalancerSupport extends pulumi.ComponentResource {
         // Survives a Docker restart, like the kind nodes themselves do.
         restart: "unless-stopped",
         mustRun: true,
+        labels: [
+          { label: CLUSTER_LABEL, value: args.clusterName },
+          ...(args.clusterInstanceId === undefined ? [] : [{ label: CLUSTER_INSTANCE_LABEL, value: args.clusterInstanceId }]),
+        ],
       },
-      { parent: this },
+      {
+        parent: this,
+        // A new cluster instance (its label) means a new container.
+        replaceOnChanges: ["labels"],
+        // The name is fixed: the old container must go before the new one takes it.
+        deleteBeforeReplace: true,
+      },
     );
 
     this.implementation = pulumi.output("cloud-provider-kind" as const);

@@ -80,7 +80,11 @@ function kindParts(config: LabConfig, appsDir: string): ClusterParts {
   });
   const loadBalancer =
     config.loadBalancer === "cloud-provider-kind"
-      ? new LoadBalancerSupport("svclab-lb", {}, { dependsOn: [cluster] })
+      ? new LoadBalancerSupport(
+          "svclab-lb",
+          { clusterName: config.clusterName, clusterInstanceId: cluster.instanceId },
+          { dependsOn: [cluster] },
+        )
       : undefined;
   const image = new DemoImage("svclab-image", {
     context: appsDir,

@@ -7,10 +7,10 @@ const world = installMocks({
 });
 beforeEach(() => world.reset());
 
-async function create(args: Record<string, unknown> = {}) {
+async function create(args: Partial<import("../../components/load-balancer-support").LoadBalancerSupportArgs> = {}) {
   const { LoadBalancerSupport } = await import("../../components/load-balancer-support");
   const seen: pulumi.ResourceTransformationArgs[] = [];
-  const lb = new LoadBalancerSupport("lb", args, { transformations: [(t) => void seen.push(t) as undefined] });
+  const lb = new LoadBalancerSupport("lb", { clusterName: "svclab", ...args }, { transformations: [(t) => void seen.push(t) as undefined] });
   await Promise.all([promiseOf(lb.containerId), promiseOf(lb.implementation)]);
   return { lb, seen };
 }
@@ -36,6 +36,22 @@ describe("LoadBalancerSupport", () => {
     expect(container.inputs.name).toBe("svclab-cloud-provider-kind");
     // The container runs exactly the image pulled above.
     expect(container.inputs.image).toBe("sha256:cloud-provider-kind-image");
+  });
+
+  test("names the container after the cluster, so labs with different cluster names do not collide", async () => {
+    await create({ clusterName: "svclab-ci" });
+    expect(world.byName("lb-container").inputs.name).toBe("svclab-ci-cloud-provider-kind");
+  });
+
+  test("is tied to the cluster's instance: a re-created cluster replaces the container, the old one going first", async () => {
+    const { seen } = await create({ clusterName: "svclab", clusterInstanceId: pulumi.output("kind-command-id-1") });
+    expect(world.byName("lb-container").inputs.labels).toEqual([
+      { label: "svclab.cluster", value: "svclab" },
+      { label: "svclab.cluster-instance", value: "kind-command-id-1" },
+    ]);
+    const container = seen.find((t) => t.name === "lb-container")!;
+    expect(container.opts.replaceOnChanges).toEqual(["labels"]);
+    expect((container.opts as pulumi.CustomResourceOptions).deleteBeforeReplace).toBe(true);
   });
 
   test("says which implementation it provides", async () => {
@@ -69,7 +85,7 @@ describe("LoadBalancerSupport bad input", () => {
     [{ image: "registry.k8s.io/cloud-provider-kind/cloud-controller-manager:latest" }, "registry.k8s.io/cloud-provider-kind/cloud-controller-manager:latest"],
   ])("an unpinned image %j is refused before anything is registered", async (args, image) => {
     const { LoadBalancerSupport } = await import("../../components/load-balancer-support");
-    expect(messageThrownBy(() => new LoadBalancerSupport("bad", args))).toBe(
+    expect(messageThrownBy(() => new LoadBalancerSupport("bad", { clusterName: "svclab", ...args }))).toBe(
       "image must be a pinned image reference (a tag other than latest, or a digest) such as " +
         `registry.k8s.io/cloud-provider-kind/cloud-controller-manager:v0.11.1; got "${image}"`,
     );
@@ -78,9 +94,15 @@ describe("LoadBalancerSupport bad input", () => {
 
   test("a network other than kind is refused", async () => {
     const { LoadBalancerSupport } = await import("../../components/load-balancer-support");
-    expect(messageThrownBy(() => new LoadBalancerSupport("bad", { network: "bridge" as "kind" }))).toBe(
+    expect(messageThrownBy(() => new LoadBalancerSupport("bad", { clusterName: "svclab", network: "bridge" as "kind" }))).toBe(
       'network must be "kind" (cloud-provider-kind only finds kind nodes there); got "bridge"',
     );
+  });
+
+  test("a cluster name that is not a DNS-1035 label is refused before anything is registered", async () => {
+    const { LoadBalancerSupport } = await import("../../components/load-balancer-support");
+    expect(messageThrownBy(() => new LoadBalancerSupport("bad", { clusterName: "Lab_1" }))).toMatch(/^clusterName must be a DNS-1035 label .*; got "Lab_1"$/);
+    expect(await registeredBesidesSentinel(world)).toEqual([]);
   });
 
   test("a digest-pinned image is accepted", async () => {

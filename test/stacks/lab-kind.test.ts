@@ -63,6 +63,15 @@ describe("the stack with the default config", () => {
     expect(namesOf(registered.get("svclab-services"))).toEqual(["svclab-lb"]);
   });
 
+  test("ties cloud-provider-kind to this creation of the cluster (the kind command's id), so a replaced cluster gets a new one", () => {
+    const container = world.byType("docker:index/container:Container")[0];
+    expect(container.inputs.name).toBe("svclab-cloud-provider-kind");
+    expect(container.inputs.labels).toEqual([
+      { label: "svclab.cluster", value: "svclab" },
+      { label: "svclab.cluster-instance", value: "svclab-cluster-kind-id" },
+    ]);
+  });
+
   test("sends every Kubernetes object through the kind cluster's provider, none through the ambient context", () => {
     // A provider reference is "<provider URN>::<provider id>".
     const providers = [...new Set(k8sObjects().map((r) => r.provider))];
