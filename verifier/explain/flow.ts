@@ -23,6 +23,8 @@ export interface EndpointChoice {
   readonly hairpin?: Rule;
   /** The affinity rule that sends a returning client straight back here. */
   readonly sticky?: Rule;
+  /** The rule that remembers the client for affinity (iptables: the DNAT rule's `-m recent --set`; nftables: `update @set`). */
+  readonly remember?: Rule;
 }
 
 /** How the path ends. */
@@ -86,14 +88,15 @@ function appliesTo(rule: Rule, to: Destination): boolean {
 }
 
 /** The pod an endpoint chain DNATs to, with its hairpin rule. */
-function endpointOf(rules: readonly Rule[]): { address: string; port: number; dnat: Rule; hairpin?: Rule } | undefined {
+function endpointOf(rules: readonly Rule[]): { address: string; port: number; dnat: Rule; hairpin?: Rule; remember?: Rule } | undefined {
   const dnat = rules.find((rule) => rule.target.kind === "dnat");
   if (dnat === undefined || dnat.target.kind !== "dnat") return undefined;
   const { address, port } = dnat.target;
   const hairpin = rules.find(
     (rule) => rule.target.kind === "masq-mark" && rule.sources.some((s) => s.kind === "cidr" && !s.negated && withoutHostMask(s.cidr) === address),
   );
-  return { address, port, dnat, ...(hairpin !== undefined ? { hairpin } : {}) };
+  const remember = rules.find((rule) => rule.affinitySet !== undefined || rule.target.kind === "affinity-record");
+  return { address, port, dnat, ...(hairpin !== undefined ? { hairpin } : {}), ...(remember !== undefined ? { remember } : {}) };
 }
 
 /** Walks `chain` for a packet to `to`. */

@@ -195,7 +195,9 @@ class Printer {
             : "the only endpoint";
     this.rule(indent + 8, how, choice.rule);
     if (choice.sticky !== undefined) this.rule(indent + 8, "a returning client comes straight here", choice.sticky);
-    this.rule(indent + 8, `destination rewritten (DNAT) to ${choice.address}:${choice.port}`, choice.dnat);
+    if (choice.remember !== undefined && choice.remember !== choice.dnat) this.rule(indent + 8, "the client's address is remembered for affinity", choice.remember);
+    const remembers = choice.remember === choice.dnat ? "; the client's address is remembered for affinity" : "";
+    this.rule(indent + 8, `destination rewritten (DNAT) to ${choice.address}:${choice.port}${remembers}`, choice.dnat);
     if (choice.hairpin !== undefined) this.rule(indent + 8, "if the pod is its own client (hairpin): masqueraded, so the reply comes back through the node", choice.hairpin);
   }
 
@@ -217,12 +219,14 @@ class Printer {
       case "none":
         return "no Service rule applies";
       case "endpoints": {
-        const where = outcome.local ? `this node's ${outcome.choices.length} endpoint(s)` : `any of ${outcome.choices.length} endpoint(s)`;
-        const sees = masqueraded
-          ? "the pod sees an address of this node (masqueraded), not the client's"
-          : client === "node"
-            ? "the pod sees this node's own address (the client is the node)"
-            : "the pod sees the client's own address";
+        const n = outcome.choices.length;
+        const where = `${n === 1 ? "the 1 endpoint" : `one of ${n} endpoints`}${outcome.local ? " on this node" : ""}`;
+        const sees =
+          client === "node"
+            ? `the pod sees an address of this node${masqueraded ? " (masqueraded)" : ""}`
+            : masqueraded
+              ? "the pod sees an address of this node (masqueraded), not the client's"
+              : "the pod sees the client's own address";
         return `${where}; ${sees}`;
       }
     }

@@ -52,6 +52,7 @@ describe("svclab explain (offline, on the real capture)", () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("svclab/frontend-sticky (type ClusterIP, sessionAffinity ClientIP) on node svclab-worker, kube-proxy iptables mode");
     expect(result.stdout).toContain("within the last 10800 s (3 h) goes back to the same endpoint");
+    expect(result.stdout).toContain("destination rewritten (DNAT) to 198.18.66.11:3000; the client's address is remembered for affinity");
     expect(result.stdout).toContain("pod frontend-56d5b99bb5-b9kcj on svclab-worker2");
     expect(result.stdout).toMatch(/33\.3% {2}198\.18\.65\.11:3000 {2}pod frontend-56d5b99bb5-2nfwq on svclab-worker \(this node\)/);
   });

@@ -59,7 +59,7 @@ describe("svclab explain on kube-proxy nftables rules (hand-made fixtures)", () 
   it("affinity sets with timeout 3h make frontend-sticky sticky for 10800 s", () => {
     const outcome = endpoints(entry(worker, "frontend-sticky", "cluster-ip").flow.outcome);
     expect(outcome.affinitySeconds).toBe(10800);
-    expect(outcome.choices.every((c) => c.sticky !== undefined)).toBe(true);
+    expect(outcome.choices.every((c) => c.sticky !== undefined && c.remember?.target.kind === "affinity-record")).toBe(true);
   });
 
   it("the LoadBalancer ingress address (service-ips map → external chain) is found, named by the Service's status", () => {
