@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { DATA_PLANE_PROFILES, type DataPlaneProfile } from "./data-plane";
 import { KubeApiError, VerifyOptionError } from "./errors";
 import { verify } from "./index";
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_NAMESPACE, LIMITS } from "./options";
@@ -56,6 +57,8 @@ interface VerifyFlags {
   spreadRequests: number;
   clusterDomain: string;
   outsideViaLocalhost?: boolean;
+  dataPlane?: DataPlaneProfile;
+  expectIsolated?: boolean;
   format: "table" | "json" | "junit";
   out?: string;
 }
@@ -116,6 +119,13 @@ export function verifyCommand(): Command {
     )
     .option("--cluster-domain <domain>", "cluster DNS domain", DEFAULT_CLUSTER_DOMAIN)
     .option("--outside-via-localhost", "node IPs are not reachable from here (Docker Desktop): try node ports on 127.0.0.1")
+    .addOption(
+      new Option(
+        "--data-plane <profile>",
+        "what implements Services, when detection from kube-system cannot tell (default: detected): kube-proxy modes iptables|nftables|ipvs, cilium, or other",
+      ).choices([...DATA_PLANE_PROFILES]),
+    )
+    .option("--expect-isolated", "pod and cluster IPs answering from outside are failures even where the network routes pod IPs (EKS, GKE, a node)")
     .addOption(new Option("--format <format>", "output format").choices(["table", "json", "junit"]).default("table"))
     .option("--out <file>", "write the report to a file instead of stdout")
     .addHelpText("after", EXIT_CODES_HELP)
@@ -145,6 +155,8 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
       spreadRequests: flags.spreadRequests,
       clusterDomain: flags.clusterDomain,
       outsideViaLocalhost: flags.outsideViaLocalhost ?? false,
+      ...(flags.dataPlane !== undefined ? { dataPlane: flags.dataPlane } : {}),
+      expectIsolated: flags.expectIsolated ?? false,
       onProgress: progressPrinter(process.stderr),
     });
   } catch (err) {

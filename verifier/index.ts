@@ -5,14 +5,16 @@
  * node and through the API server's proxy, which address reaches which pod.
  * It needs only a kubeconfig; it works on clusters svclab did not create.
  */
+import { dataPlaneNote, detectDataPlane } from "./data-plane";
 import { discoverSettled } from "./discover";
 import { KubeApiError, VerifyOptionError } from "./errors";
-import { kubeLists } from "./kube/api";
+import { kubeLists, kubeSystemReads } from "./kube/api";
 import { loadKubeTarget } from "./kube/config";
 import type { ReportCluster } from "./model";
 import { resolveOptions, type VerifyOptions } from "./options";
 import { planProbes } from "./plan";
 import { outsideMode } from "./platform";
+import { assessNetwork } from "./network";
 import { liveExecutor, runProbes } from "./run";
 import type { ProbeResult } from "./types";
 
@@ -22,6 +24,8 @@ export type { ProgressEvent } from "./run";
 export type { ProbeResult, ProbeStatus, Observation, Attempt, Identity, Vantage } from "./types";
 export type { Cluster, ReportCluster } from "./model";
 export { KubeApiError, VerifyOptionError } from "./errors";
+export { DATA_PLANE_PROFILES, type DataPlaneInfo, type DataPlaneProfile } from "./data-plane";
+export type { NetworkInfo } from "./network";
 export { RULES, rule, type RuleId, type Rule } from "./rules";
 export { planProbes, CHECKS_BY_KIND } from "./plan";
 export { runProbes, type ProbeExecutor } from "./run";
@@ -88,11 +92,15 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   }
 
   const notes = unsettled.map((what) => `not settled when the readiness deadline passed: ${what}`);
+  // Never fatal: an unreadable kube-system (RBAC) makes the data plane "unknown", and the report says how to state it.
+  const detection = await detectDataPlane(kubeSystemReads(target.kc, API_TIMEOUT_MS), resolved.dataPlane);
+  const dataPlane = detection.dataPlane;
+  notes.push(dataPlaneNote(dataPlane), ...detection.notes);
   const mode = outsideMode(target.server, process.platform, resolved.outsideViaLocalhost);
   if (mode.kind === "localhost") {
     notes.push(`outside checks of node ports were tried on 127.0.0.1 instead of node IPs, the rest skipped: ${mode.reason}`);
   }
-  const planned = planProbes(cluster, { spreadRequests: resolved.spreadRequests, outside: mode });
+  const planned = planProbes(cluster, { spreadRequests: resolved.spreadRequests, outside: mode, dataPlane });
   const probes = planned.filter(
     (p) => (resolved.only === undefined || resolved.only.test(p.id)) && (resolved.skip === undefined || !resolved.skip.test(p.id)),
   );
@@ -102,12 +110,14 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     const allowed = `a filter that keeps at least one of the ${planned.length} planned probes (ids look like ${planned[0]?.id ?? "<service>/<target>/<vantage>"})`;
     throw new VerifyOptionError("probe filters", filters, allowed, `no probe is left after ${filters}: ${allowed}`);
   }
-  const results = await runProbes(probes, {
+  const judged = await runProbes(probes, {
     concurrency: resolved.concurrency,
     deadline,
     execute: liveExecutor(target.kc, cluster.namespace, resolved.timeoutMs),
     ...(progress !== undefined ? { onProgress: progress } : {}),
   });
+  const { results, network, notes: networkNotes } = assessNetwork(cluster, probes, judged, resolved.expectIsolated);
+  notes.push(...networkNotes);
 
   const summary = summarise(results);
   const provedNothing = summary.pass === 0 && summary.fail === 0 && summary.error === 0;
@@ -125,6 +135,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       clusterDomain: cluster.clusterDomain,
       services: cluster.services,
       agents: cluster.agents,
+      dataPlane,
+      network,
     },
     probes: results,
     notes,

@@ -1,3 +1,6 @@
+import type { DataPlaneInfo } from "./data-plane";
+import type { NetworkInfo } from "./network";
+
 /**
  * The plain, serialisable picture of a cluster that the verifier works from.
  * Discovery fills it from the Kubernetes API; the planner and the judge read
@@ -50,7 +53,10 @@ export interface ServiceInfo {
 
 /** A ready endpoint of a Service, from its EndpointSlices. */
 export interface EndpointInfo {
+  /** The endpoint's address in the Service's primary family (the first of `spec.ipFamilies`). */
   readonly address: string;
+  /** Its addresses in every family the Service has (dual stack: one IPv4, one IPv6); absent means `[address]`. */
+  readonly addresses?: readonly string[];
   /** `targetRef.name` when the endpoint is a pod. */
   readonly podName: string | undefined;
   readonly nodeName: string | undefined;
@@ -117,4 +123,8 @@ export interface ReportCluster {
   readonly clusterDomain?: string;
   readonly services?: readonly ServiceState[];
   readonly agents?: readonly ProbeAgentInfo[];
+  /** What implements Services and how that was known (absent in reports saved before it was recorded). */
+  readonly dataPlane?: DataPlaneInfo;
+  /** Whether pod IPs are routable from the machine that ran the verifier (absent in older reports). */
+  readonly network?: NetworkInfo;
 }

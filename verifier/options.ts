@@ -2,6 +2,7 @@
  * `verify()` options: the public shape, the defaults, and the validation that
  * turns bad values into one-line {@link VerifyOptionError}s.
  */
+import { DATA_PLANE_PROFILES, type DataPlaneProfile } from "./data-plane";
 import { VerifyOptionError } from "./errors";
 import type { ProgressEvent } from "./run";
 
@@ -31,6 +32,14 @@ export interface VerifyOptions {
   readonly clusterDomain?: string;
   /** Treat node IPs as unreachable and try node ports on 127.0.0.1 instead. Default: only on a non-Linux host whose API server is on loopback. */
   readonly outsideViaLocalhost?: boolean;
+  /**
+   * What implements Services, when detection from kube-system cannot tell
+   * (or to override it): `iptables`, `nftables`, `ipvs` (kube-proxy modes),
+   * `cilium`, `other`. Default: detected.
+   */
+  readonly dataPlane?: DataPlaneProfile;
+  /** Pod and cluster IPs answering from outside are failures even where the network routes pod IPs. Default false. */
+  readonly expectIsolated?: boolean;
   /** Called with progress while discovering and probing. */
   readonly onProgress?: (event: ProgressEvent) => void;
 }
@@ -49,6 +58,8 @@ export interface ResolvedVerifyOptions {
   readonly spreadRequests: number;
   readonly clusterDomain: string;
   readonly outsideViaLocalhost: boolean;
+  readonly dataPlane: DataPlaneProfile | undefined;
+  readonly expectIsolated: boolean;
   readonly onProgress: ((event: ProgressEvent) => void) | undefined;
 }
 
@@ -88,6 +99,9 @@ export function resolveOptions(options: VerifyOptions): ResolvedVerifyOptions {
   if (options.selector !== undefined && options.selector.trim() === "") {
     throw new VerifyOptionError("selector", options.selector, "a non-empty label selector such as app.kubernetes.io/part-of=svclab is allowed");
   }
+  if (options.dataPlane !== undefined && !(DATA_PLANE_PROFILES as readonly string[]).includes(options.dataPlane)) {
+    throw new VerifyOptionError("dataPlane", options.dataPlane, `one of ${DATA_PLANE_PROFILES.join(", ")} is allowed`);
+  }
   return {
     kubeconfig: options.kubeconfig,
     context: options.context,
@@ -101,6 +115,8 @@ export function resolveOptions(options: VerifyOptions): ResolvedVerifyOptions {
     spreadRequests: integerIn("spreadRequests", options.spreadRequests, LIMITS.spreadRequests),
     clusterDomain,
     outsideViaLocalhost: options.outsideViaLocalhost ?? false,
+    dataPlane: options.dataPlane,
+    expectIsolated: options.expectIsolated ?? false,
     onProgress: options.onProgress,
   };
 }

@@ -3,7 +3,7 @@
  * real cluster could break it. The verifier must fail (or error) naming that
  * rule on the probe that shows it, and must not blame unrelated rules.
  */
-import type { RuleId } from "../../verifier";
+import type { RuleId, VerifyOptions } from "../../verifier";
 import { buildWorld, defaultWorldSpec, type World, type WorldSpecOverrides } from "../support/standin";
 import { describeProblems, verifyWorld } from "./verify-helpers";
 
@@ -18,6 +18,8 @@ interface Mutation {
   readonly status: "fail" | "error";
   /** Every rule any non-passing probe may name in this world. */
   readonly allowed: readonly RuleId[];
+  /** Verifier options besides the test defaults. */
+  readonly options?: Partial<VerifyOptions>;
 }
 
 const CP = "svclab-control-plane";
@@ -32,8 +34,10 @@ const MUTATIONS: readonly Mutation[] = [
     allowed: ["clusterip-not-from-outside"],
   },
   {
-    broken: "backend pod IPs answer from outside",
+    broken: "backend pod IPs answer from outside where isolation is expected",
     world: { faults: { podIPsAnswerFromOutside: ["backend"] } },
+    // Without --expect-isolated, routable pod IPs are a property of the network (test/verifier-e2e/data-plane.test.ts).
+    options: { expectIsolated: true },
     rule: "pod-ip-not-from-outside",
     probeId: (w) => `backend/pod:${w.pods("backend")[0].name}:3000/outside`,
     status: "fail",
@@ -185,7 +189,7 @@ describe("the verifier names the rule a broken world breaks", () => {
   test.each(MUTATIONS.map((m) => [m.broken, m] as const))("%s", async (_broken, mutation) => {
     const world = await buildWorld(mutation.world);
     try {
-      const report = await verifyWorld(world, { deadlineMs: 2500 });
+      const report = await verifyWorld(world, { deadlineMs: 2500, ...mutation.options });
       const id = mutation.probeId(world);
       const shown = report.probes.find((p) => p.id === id);
       expect({ id: shown?.id, rule: shown?.rule.id, status: shown?.status }).toEqual({ id, rule: mutation.rule, status: mutation.status });

@@ -3,7 +3,7 @@
  */
 import type { ServicePortInfo } from "../model";
 import type { Probe, Target } from "../types";
-import { probe, endpointsFor, type PlanContext } from "./context";
+import { probe, endpointsFor, noEndpoints, type PlanContext } from "./context";
 
 /** How the proxy path names a port: by name, or by number when it has none. */
 function portRefOf(port: ServicePortInfo | undefined): string {
@@ -21,12 +21,12 @@ function serviceProxyTarget(namespace: string, service: string, portRef: string)
 }
 
 /** The API server's service proxy reaches an endpoint (or fails when there is none). */
-export function planApiProxy({ cluster, state }: PlanContext): Probe[] {
+export function planApiProxy({ cluster, state, options }: PlanContext): Probe[] {
   const service = state.service;
   return service.ports.map((port) => {
     const endpoints = endpointsFor(state, port);
     return probe({
-      rule: endpoints.length > 0 ? "service-via-api-proxy" : "no-endpoints-refuse",
+      rule: endpoints.length > 0 ? "service-via-api-proxy" : noEndpoints(options).rule,
       service: service.name,
       vantage: "api-proxy",
       target: serviceProxyTarget(cluster.namespace, service.name, portRefOf(port)),

@@ -2,6 +2,7 @@
  * What every check planner shares: the planning context, the probe builder
  * and the small address helpers. Pure; no I/O.
  */
+import type { DataPlaneInfo } from "../data-plane";
 import type { Cluster, NodeInfo, ProbeAgentInfo, ServiceInfo, ServicePortInfo, ServiceState } from "../model";
 import type { RuleId, Vantage } from "../rules";
 import type { EndpointRef, Expectation, Probe, Target } from "../types";
@@ -18,6 +19,11 @@ export interface PlanOptions {
   /** Requests sent for the spread and session-affinity checks (2–100). */
   readonly spreadRequests: number;
   readonly outside: OutsideMode;
+  /**
+   * What implements Services; the expectations of data-plane rules follow it.
+   * Absent: kube-proxy in iptables mode, what the real-cluster capture shows.
+   */
+  readonly dataPlane?: DataPlaneInfo;
 }
 
 /** A node, and its ready probe agent if it has one. */
@@ -126,7 +132,17 @@ export function firstVantage(ctx: PlanContext): VantagePod | undefined {
   return ctx.vantagePods.find((v) => v.agent !== undefined) ?? ctx.vantagePods[0];
 }
 
-/** Reach the endpoints, or be refused when there are none (kube-proxy rejects). */
-export function reachOrRefused(endpoints: readonly EndpointRef[], rule: RuleId): { rule: RuleId; expect: Expectation } {
-  return endpoints.length > 0 ? { rule, expect: { kind: "reach", endpoints } } : { rule: "no-endpoints-refuse", expect: { kind: "refused" } };
+/**
+ * A Service without ready endpoints, as the data plane handles it: refused
+ * where it REJECTs (kube-proxy iptables, nftables), else only "no pod answers".
+ */
+export function noEndpoints(options: PlanOptions): { rule: RuleId; expect: Expectation } {
+  return (options.dataPlane?.noEndpoints ?? "refused") === "refused"
+    ? { rule: "no-endpoints-refuse", expect: { kind: "refused" } }
+    : { rule: "no-endpoints-no-answer", expect: { kind: "no-reach" } };
+}
+
+/** Reach the endpoints, or, when there are none, what {@link noEndpoints} says. */
+export function reachOrRefused(endpoints: readonly EndpointRef[], rule: RuleId, options: PlanOptions): { rule: RuleId; expect: Expectation } {
+  return endpoints.length > 0 ? { rule, expect: { kind: "reach", endpoints } } : noEndpoints(options);
 }

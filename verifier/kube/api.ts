@@ -5,6 +5,7 @@
  */
 import * as k8s from "@kubernetes/client-node";
 import { KubeApiError } from "../errors";
+import type { KubeSystemReads } from "../data-plane";
 
 /** The lists discovery needs. */
 export interface KubeLists {
@@ -97,5 +98,25 @@ export function kubeLists(kc: k8s.KubeConfig, timeoutMs: number): KubeLists {
       call(`list endpointslices in namespace ${namespace}`, async () =>
         (await discovery.listNamespacedEndpointSlice({ namespace })).items,
       ),
+  };
+}
+
+/** Reads of single kube-system objects for data-plane detection; a missing object is `undefined`, other failures a KubeApiError. */
+export function kubeSystemReads(kc: k8s.KubeConfig, timeoutMs: number): KubeSystemReads {
+  const server = kc.getCurrentCluster()?.server ?? "";
+  const config = configuration(kc, server, timeoutMs);
+  const core = new k8s.CoreV1Api(config);
+  const apps = new k8s.AppsV1Api(config);
+  const read = async <T>(what: string, request: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await request();
+    } catch (err) {
+      if (err instanceof k8s.ApiException && err.code === 404) return undefined;
+      throw toKubeApiError(what, server, err);
+    }
+  };
+  return {
+    configMap: (namespace, name) => read(`get configmap ${namespace}/${name}`, () => core.readNamespacedConfigMap({ namespace, name })),
+    daemonSet: (namespace, name) => read(`get daemonset ${namespace}/${name}`, () => apps.readNamespacedDaemonSet({ namespace, name })),
   };
 }

@@ -8,6 +8,7 @@
 import type { AddressPlan } from "./addresses";
 import { isLoopback } from "./addresses";
 import type { ClusterState, NodeState, PodState, ServiceState } from "./cluster-state";
+import { dropsWithoutEndpoints, KIND_DATA_PLANE, type StandinDataPlane } from "./kube-system";
 import type { WorldFaults } from "./spec";
 
 /** Where a connection goes. */
@@ -27,7 +28,12 @@ export class DataPlane {
   /** sessionAffinity memory: `<service>|<client>` → pod name. */
   private readonly affinity = new Map<string, string>();
 
-  constructor(private readonly state: ClusterState, private readonly faults: WorldFaults, readonly addresses: AddressPlan) {}
+  constructor(
+    private readonly state: ClusterState,
+    private readonly faults: WorldFaults,
+    readonly addresses: AddressPlan,
+    private readonly implementation: StandinDataPlane = KIND_DATA_PLANE,
+  ) {}
 
   /** A connection opened by a process in `from` to `host:port`. */
   fromPod(from: PodState, host: string, port: number): Route {
@@ -121,10 +127,11 @@ export class DataPlane {
     return { kind: "endpoint", pod, host: pod.wire, port: service.targetPort, localAddress: policy === "local" ? clientAddress : node.ip };
   }
 
-  /** kube-proxy REJECTs traffic to a Service without ready endpoints (a fault can make it DROP). */
+  /** kube-proxy REJECTs traffic to a Service without ready endpoints; Cilium (or a fault) DROPs it. */
   private noEndpoints(service: ServiceState): Route {
     const why = `${this.state.namespace}/${service.name} has no ready endpoints`;
-    return (this.faults.noEndpointsDrop ?? []).includes(service.name) ? { kind: "drop", why } : { kind: "reject", why };
+    const drop = dropsWithoutEndpoints(this.implementation) || (this.faults.noEndpointsDrop ?? []).includes(service.name);
+    return drop ? { kind: "drop", why } : { kind: "reject", why };
   }
 
   /** Picks an endpoint as kube-proxy does; `remember` false asks without creating affinity state. */

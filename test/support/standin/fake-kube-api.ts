@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import type { ClusterState, PodState, ServiceState } from "./cluster-state";
 import type { DataPlane } from "./data-plane";
 import * as objects from "./k8s-objects";
+import { KIND_DATA_PLANE, kubeSystemConfigMaps, kubeSystemDaemonSets, type StandinDataPlane } from "./kube-system";
 import type { WorldFaults } from "./spec";
 import { parseFieldSelector, parseLabelSelector } from "./label-selector";
 
@@ -47,7 +48,8 @@ export class FakeKubeApi {
    * @param plane where the services proxy sends (ready endpoints)
    * @param token the bearer token every request must carry
    * @param sourceAddress the address proxied connections come from (the control-plane node, where the API server runs)
-   * @param faults the world's faults (`apiProxyBlocked` is played here)
+   * @param faults the world's faults (`apiProxyBlocked` and `kubeSystemForbidden` are played here)
+   * @param dataPlane what kube-system shows of the Service implementation
    */
   constructor(
     private readonly state: ClusterState,
@@ -55,6 +57,7 @@ export class FakeKubeApi {
     readonly token: string,
     private readonly sourceAddress: string,
     private readonly faults: WorldFaults = {},
+    private readonly dataPlane: StandinDataPlane = KIND_DATA_PLANE,
   ) {
     const ns = "([a-z0-9-]+)";
     const name = "([^/]+)";
@@ -64,7 +67,10 @@ export class FakeKubeApi {
       [/^\/api\/?$/, () => ok({ kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: this.hostPort }] })],
       [/^\/apis\/?$/, () => ok({
         kind: "APIGroupList", apiVersion: "v1",
-        groups: [{ name: "discovery.k8s.io", versions: [{ groupVersion: "discovery.k8s.io/v1", version: "v1" }], preferredVersion: { groupVersion: "discovery.k8s.io/v1", version: "v1" } }],
+        groups: [
+          { name: "apps", versions: [{ groupVersion: "apps/v1", version: "v1" }], preferredVersion: { groupVersion: "apps/v1", version: "v1" } },
+          { name: "discovery.k8s.io", versions: [{ groupVersion: "discovery.k8s.io/v1", version: "v1" }], preferredVersion: { groupVersion: "discovery.k8s.io/v1", version: "v1" } },
+        ],
       })],
       [new RegExp(`^/api/v1/namespaces/${ns}$`), (m) => this.guard("namespaces", "", undefined, "get", () => m[1] === this.state.namespace || ["default", "kube-system"].includes(m[1])
         ? ok({ kind: "Namespace", apiVersion: "v1", metadata: { name: m[1], labels: { "kubernetes.io/metadata.name": m[1] } }, spec: { finalizers: ["kubernetes"] }, status: { phase: "Active" } })
@@ -149,7 +155,7 @@ export class FakeKubeApi {
   }
 
   private guard(resource: string, group: string, namespace: string | undefined, verb: string, reply: () => Reply): Reply {
-    if (this.failure === 403) {
+    if (this.failure === 403 || (namespace === "kube-system" && this.faults.kubeSystemForbidden === true)) {
       const where = namespace === undefined ? "at the cluster scope" : `in the namespace "${namespace}"`;
       return {
         code: 403,
@@ -261,6 +267,16 @@ export class FakeKubeApi {
       {
         group: "", resource: "endpoints", listKind: "EndpointsList", apiVersion: "v1",
         items: () => slicesOf(s.services, (svc) => objects.endpointsObject(svc, s)).map(([svc, o]) => ({ object: o, namespace: ns, name: svc.name })),
+        fields: { "metadata.name": byName, "metadata.namespace": byNamespace },
+      },
+      {
+        group: "", resource: "configmaps", listKind: "ConfigMapList", apiVersion: "v1",
+        items: () => kubeSystemConfigMaps(this.dataPlane).map((c) => ({ object: c.object, namespace: "kube-system", name: c.name })),
+        fields: { "metadata.name": byName, "metadata.namespace": byNamespace },
+      },
+      {
+        group: "apps", resource: "daemonsets", listKind: "DaemonSetList", apiVersion: "apps/v1",
+        items: () => kubeSystemDaemonSets(this.dataPlane).map((d) => ({ object: d.object, namespace: "kube-system", name: d.name })),
         fields: { "metadata.name": byName, "metadata.namespace": byNamespace },
       },
       {

@@ -5,3 +5,4 @@ export { kubeconfigYaml, writeKubeconfig } from "./kubeconfig";
 export type { ApiFailure } from "./fake-kube-api";
 export type { NodeState, PodState, ServiceState } from "./cluster-state";
 export { httpProbe, type HttpProbeResult } from "./http-probe";
+export { KIND_DATA_PLANE, type StandinDataPlane } from "./kube-system";

@@ -4,6 +4,8 @@
  * `defaultWorldSpec()` is the svclab lab on kind as docs/CONTRACTS.md names it.
  */
 
+import type { StandinDataPlane } from "./kube-system";
+
 /** The demo workload roles of docs/CONTRACTS.md. */
 export type Component = "frontend" | "backend" | "probe";
 
@@ -89,6 +91,8 @@ export interface WorldFaults {
   readonly apiProxyBlocked?: readonly string[];
   /** The cluster DNS answers NXDOMAIN for these Services. */
   readonly dnsMissing?: readonly string[];
+  /** Every read in kube-system is refused with 403 Forbidden (RBAC that grants only the lab's namespace). */
+  readonly kubeSystemForbidden?: boolean;
 }
 
 /** A whole world. */
@@ -106,6 +110,13 @@ export interface WorldSpec {
    * listening (ends by connection refused). Default `silent`.
    */
   readonly outsideBlackhole: "silent" | "refuse";
+  /** What implements Services (what kube-system shows, and how a Service without endpoints behaves). Default kube-proxy iptables, as kind. */
+  readonly dataPlane?: StandinDataPlane;
+  /**
+   * `routable`: every pod IP answers from outside as its pod, as on EKS (VPC
+   * CNI) or GKE (VPC-native), where pod IPs are addresses of the VPC. Default `isolated`.
+   */
+  readonly podNetwork?: "isolated" | "routable";
   readonly faults: WorldFaults;
 }
 

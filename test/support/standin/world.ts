@@ -14,6 +14,7 @@ import { ClusterDns } from "./cluster-dns";
 import { ClusterState, type NodeState, type PodState, type ServiceState } from "./cluster-state";
 import { DataPlane, type Route } from "./data-plane";
 import { FakeKubeApi } from "./fake-kube-api";
+import { KIND_DATA_PLANE } from "./kube-system";
 import { writeKubeconfig, type KubeconfigFile } from "./kubeconfig";
 import { startProbeAgent, type RunningAgent } from "./probe-agent";
 import { validateWorldSpec, worldSpec, type Component, type WorldSpec, type WorldSpecOverrides } from "./spec";
@@ -81,11 +82,11 @@ class RunningWorld implements World {
   constructor(readonly spec: WorldSpec, readonly addresses: AddressPlan) {
     this.namespace = spec.namespace;
     this.state = new ClusterState(spec.namespace, addresses, spec.faults);
-    this.plane = new DataPlane(this.state, spec.faults, addresses);
+    this.plane = new DataPlane(this.state, spec.faults, addresses, spec.dataPlane ?? KIND_DATA_PLANE);
     this.dns = new ClusterDns(this.state, spec.faults);
     this.dropSink = new ManagedListener(addresses.dropAddress, 0, () => ({ kind: "drop", why: "sink" }));
     for (const node of spec.nodes) this.state.addNode(node.name, node.role);
-    this.api = new FakeKubeApi(this.state, this.plane, randomBytes(24).toString("base64url"), this.state.nodes.find((n) => n.role === "control-plane")?.ip ?? this.state.nodes[0].ip, spec.faults);
+    this.api = new FakeKubeApi(this.state, this.plane, randomBytes(24).toString("base64url"), this.state.nodes.find((n) => n.role === "control-plane")?.ip ?? this.state.nodes[0].ip, spec.faults, spec.dataPlane ?? KIND_DATA_PLANE);
   }
 
   get kubeconfigPath(): string {
@@ -222,7 +223,7 @@ class RunningWorld implements World {
       }
     }
     for (const pod of this.state.pods) {
-      const routed = (faults.podIPsAnswerFromOutside ?? []).includes(pod.component);
+      const routed = this.spec.podNetwork === "routable" || (faults.podIPsAnswerFromOutside ?? []).includes(pod.component);
       for (const port of new Set([3000, pod.listenPort])) {
         desired.set(`${pod.podIP}:${port}`, {
           host: pod.podIP, port, mode: routed ? "forward" : blackhole,
