@@ -26,7 +26,7 @@ export function planApiProxy({ cluster, state, options }: PlanContext): Probe[] 
   return service.ports.map((port) => {
     const endpoints = endpointsFor(state, port);
     return probe({
-      rule: endpoints.length > 0 ? "service-via-api-proxy" : noEndpoints(options).rule,
+      rule: endpoints.length > 0 ? "service-via-api-proxy" : noEndpoints({ options, state }).rule,
       service: service.name,
       vantage: "api-proxy",
       target: serviceProxyTarget(cluster.namespace, service.name, portRefOf(port)),

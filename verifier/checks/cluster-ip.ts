@@ -27,7 +27,7 @@ export function planClusterIp(ctx: PlanContext): Probe[] {
         const expect: Expectation = local.length > 0 ? { kind: "reach", endpoints: local, onNode: from.node.name } : noReach(state);
         probes.push(probe({ rule: "itp-local-same-node", service: service.name, vantage: "pod", from, target, expect }));
       } else {
-        probes.push(probe({ service: service.name, vantage: "pod", from, target, ...reachOrRefused(endpoints, "clusterip-from-pod", ctx.options) }));
+        probes.push(probe({ service: service.name, vantage: "pod", from, target, ...reachOrRefused(endpoints, "clusterip-from-pod", ctx) }));
       }
     }
   }

@@ -136,13 +136,17 @@ export function firstVantage(ctx: PlanContext): VantagePod | undefined {
  * A Service without ready endpoints, as the data plane handles it: refused
  * where it REJECTs (kube-proxy iptables, nftables), else only "no pod answers".
  */
-export function noEndpoints(options: PlanOptions): { rule: RuleId; expect: Expectation } {
-  return (options.dataPlane?.noEndpoints ?? "refused") === "refused"
+export function noEndpoints(ctx: Pick<PlanContext, "options" | "state">): { rule: RuleId; expect: Expectation } {
+  return (ctx.options.dataPlane?.noEndpoints ?? "refused") === "refused"
     ? { rule: "no-endpoints-refuse", expect: { kind: "refused" } }
-    : { rule: "no-endpoints-no-answer", expect: { kind: "no-reach" } };
+    : { rule: "no-endpoints-no-answer", expect: noReach(ctx.state) };
 }
 
 /** Reach the endpoints, or, when there are none, what {@link noEndpoints} says. */
-export function reachOrRefused(endpoints: readonly EndpointRef[], rule: RuleId, options: PlanOptions): { rule: RuleId; expect: Expectation } {
-  return endpoints.length > 0 ? { rule, expect: { kind: "reach", endpoints } } : noEndpoints(options);
+export function reachOrRefused(
+  endpoints: readonly EndpointRef[],
+  rule: RuleId,
+  ctx: Pick<PlanContext, "options" | "state">,
+): { rule: RuleId; expect: Expectation } {
+  return endpoints.length > 0 ? { rule, expect: { kind: "reach", endpoints } } : noEndpoints(ctx);
 }

@@ -40,7 +40,7 @@ export function planDns(ctx: PlanContext): Probe[] {
         vantage: "pod",
         from,
         target: httpTarget(`dns:${name}:${port.port}`, name, port.port),
-        ...reachOrRefused(endpointsFor(state, port), "dns-name-answers", ctx.options),
+        ...reachOrRefused(endpointsFor(state, port), "dns-name-answers", ctx),
       }),
     );
   }

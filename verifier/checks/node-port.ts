@@ -76,11 +76,11 @@ export function planNodePorts(ctx: PlanContext): Probe[] {
         continue;
       }
       probes.push(
-        probe({ service: service.name, vantage: "outside", target, skip: outsideSkip, ...reachOrRefused(endpoints, "nodeport-from-outside", options) }),
+        probe({ service: service.name, vantage: "outside", target, skip: outsideSkip, ...reachOrRefused(endpoints, "nodeport-from-outside", ctx) }),
       );
       for (const from of ctx.vantagePods) {
         probes.push(
-          probe({ service: service.name, vantage: "pod", from, target, skip: noAddress, ...reachOrRefused(endpoints, "nodeport-from-pod", options) }),
+          probe({ service: service.name, vantage: "pod", from, target, skip: noAddress, ...reachOrRefused(endpoints, "nodeport-from-pod", ctx) }),
         );
       }
     }
@@ -98,7 +98,7 @@ function planLocalhostNodePort(ctx: PlanContext, port: ServicePortInfo, nodePort
       vantage: "outside",
       target: httpTarget(`localhost:${nodePort}`, "127.0.0.1", nodePort),
       skipWhenRefused: `nothing listens on 127.0.0.1:${nodePort}: no kind extraPortMappings entry publishes node port ${nodePort} (port ${port.port}) on the same host port, the only one tried`,
-      ...reachOrRefused(endpoints, "nodeport-from-outside", ctx.options),
+      ...reachOrRefused(endpoints, "nodeport-from-outside", ctx),
     }),
   ];
 }
