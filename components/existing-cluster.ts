@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
+import { withCurrentContext } from "./kubeconfig-context";
 import { InvalidInputError, formatValue } from "./validation";
 
 export interface ExistingClusterArgs {
@@ -21,7 +22,12 @@ export interface ExistingClusterArgs {
  * are not listed (the stack outputs say so).
  */
 export class ExistingCluster extends pulumi.ComponentResource {
-  /** The kubeconfig file's content (secret). */
+  /**
+   * The kubeconfig file's content (secret), its `current-context` set to
+   * {@link ExistingClusterArgs.context} when one is named: whoever uses it
+   * without naming a context (the lab's verifier, kubectl) reaches the
+   * cluster the stack deployed to.
+   */
   public readonly kubeconfig: pulumi.Output<string>;
   /** The context used, or "" when the file's current-context is. */
   public readonly context: pulumi.Output<string>;
@@ -41,6 +47,9 @@ export class ExistingCluster extends pulumi.ComponentResource {
     }
     if (args.context !== undefined && args.context.trim() === "") {
       throw new InvalidInputError("context", args.context, `context must name a context in ${args.kubeconfig}; got ""`);
+    }
+    if (args.context !== undefined) {
+      content = withCurrentContext(content, args.context, args.kubeconfig);
     }
 
     super("svclab:index:ExistingCluster", name, {}, opts);

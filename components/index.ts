@@ -13,4 +13,5 @@ export * from "./kind-cluster";
 export * from "./load-balancer-support";
 export * from "./demo-image";
 export * from "./existing-cluster";
+export * from "./kubeconfig-context";
 export * from "./source-hash";

@@ -5,7 +5,22 @@ import { join } from "node:path";
 import { installMocks, promiseOf } from "../support/pulumi-mocks";
 import { messageThrownBy, registeredBesidesSentinel } from "./registration";
 
-const KUBECONFIG = "apiVersion: v1\nkind: Config\ncurrent-context: k3s\n";
+/** Two clusters, the current context on the other one than the lab's. */
+const KUBECONFIG = [
+  "apiVersion: v1",
+  "kind: Config",
+  "# the user's comment stays",
+  "current-context: k3s",
+  "clusters:",
+  "  - { name: k3s, cluster: { server: \"https://127.0.0.1:6443\" } }",
+  "  - { name: lab, cluster: { server: \"https://127.0.0.2:6443\" } }",
+  "contexts:",
+  "  - { name: k3s, context: { cluster: k3s, user: me } }",
+  "  - { name: k3s-lab, context: { cluster: lab, user: me } }",
+  "users:",
+  "  - { name: me, user: { token: t } }",
+  "",
+].join("\n");
 const world = installMocks();
 let dir: string;
 let path: string;
@@ -28,14 +43,40 @@ describe("ExistingCluster", () => {
     ]);
     const provider = world.byName("prod-provider");
     expect(provider.inputs.context).toBe("k3s-lab");
-    expect(provider.inputs.kubeconfig.value).toBe(KUBECONFIG);
+    expect(provider.inputs.kubeconfig.value).toBe(KUBECONFIG.replace("current-context: k3s\n", "current-context: k3s-lab\n"));
     expect(await promiseOf(cluster.provider.urn)).toContain("svclab:index:ExistingCluster$pulumi:providers:kubernetes::prod-provider");
+  });
+
+  test("its kubeconfig output points at the named context, so a verifier that names none reaches the stack's cluster", async () => {
+    const { ExistingCluster } = await import("../../components/existing-cluster");
+    const { loadKubeTarget } = await import("../../verifier/kube/config");
+    const cluster = new ExistingCluster("prod", { kubeconfig: path, context: "k3s-lab" });
+    const output = await promiseOf(cluster.kubeconfig);
+    expect(output).toContain("# the user's comment stays");
+    const file = join(dir, "from-output");
+    writeFileSync(file, output);
+    expect(loadKubeTarget(file)).toMatchObject({ context: "k3s-lab", server: "https://127.0.0.2:6443" });
+  });
+
+  test("without a named context the file is used as it is", async () => {
+    const { ExistingCluster } = await import("../../components/existing-cluster");
+    const cluster = new ExistingCluster("prod", { kubeconfig: path });
+    await promiseOf(cluster.provider.urn);
+    expect(await promiseOf(cluster.kubeconfig)).toBe(KUBECONFIG);
+  });
+
+  test("a context the file does not have is refused, naming the ones it has", async () => {
+    const { ExistingCluster } = await import("../../components/existing-cluster");
+    expect(messageThrownBy(() => new ExistingCluster("bad", { kubeconfig: path, context: "gke" }))).toBe(
+      `context must name a context in ${path}; got "gke", the file has "k3s", "k3s-lab"`,
+    );
+    expect(await registeredBesidesSentinel(world)).toEqual([]);
   });
 
   test("exposes the kubeconfig as a secret", async () => {
     const { ExistingCluster } = await import("../../components/existing-cluster");
     const cluster = new ExistingCluster("prod", { kubeconfig: path, context: "k3s-lab" });
-    expect(await promiseOf(cluster.kubeconfig)).toBe(KUBECONFIG);
+    expect(await promiseOf(cluster.kubeconfig)).toContain("current-context: k3s-lab\n");
     expect(await pulumi.isSecret(cluster.kubeconfig)).toBe(true);
     expect(await promiseOf(cluster.context)).toBe("k3s-lab");
   });

@@ -11,12 +11,28 @@ import { installMocks } from "../support/pulumi-mocks";
 import { validateRecordedK8sObjects } from "../support/k8s-openapi";
 import { fakeAppsDir, resolveOutputs, waitFor } from "./fixtures";
 
-const KUBECONFIG = "apiVersion: v1\nkind: Config\ncurrent-context: gke\n";
+/** The user's current context is another cluster (gke) than the lab's (k3s-lab). */
+const KUBECONFIG = [
+  "apiVersion: v1",
+  "kind: Config",
+  "current-context: gke",
+  "clusters:",
+  "  - { name: gke, cluster: { server: \"https://127.0.0.1:6443\" } }",
+  "  - { name: lab, cluster: { server: \"https://127.0.0.2:6443\" } }",
+  "contexts:",
+  "  - { name: gke, context: { cluster: gke, user: me } }",
+  "  - { name: k3s-lab, context: { cluster: lab, user: me } }",
+  "users:",
+  "  - { name: me, user: { token: t } }",
+  "",
+].join("\n");
 const world = installMocks();
 const apps = fakeAppsDir();
 const home = mkdtempSync(join(tmpdir(), "svclab-existing-"));
 const kubeconfigPath = join(home, "config");
 writeFileSync(kubeconfigPath, KUBECONFIG);
+/** The same file pointing at the lab's context. */
+const LAB_KUBECONFIG = KUBECONFIG.replace("current-context: gke\n", "current-context: k3s-lab\n");
 let outputs: Record<string, unknown>;
 let lab: import("../../stacks/lab").LabOutputs;
 let warnings: unknown[][];
@@ -66,7 +82,7 @@ describe("the stack on an existing cluster", () => {
   test("talks to the cluster only through the named kubeconfig file and context", () => {
     const provider = world.byName("svclab-cluster-provider");
     expect(provider.inputs.context).toBe("k3s-lab");
-    expect(provider.inputs.kubeconfig.value).toBe(KUBECONFIG);
+    expect(provider.inputs.kubeconfig.value).toBe(LAB_KUBECONFIG);
     expect(new Set(k8sObjects().map((r) => r.provider))).toEqual(
       new Set([
         "urn:pulumi:test::svclab::svclab:index:ExistingCluster$pulumi:providers:kubernetes::svclab-cluster-provider::svclab-cluster-provider-id",
@@ -103,8 +119,15 @@ describe("the stack on an existing cluster", () => {
     expect(warnings.map(([message]) => message)).toEqual(outputs.notes);
   });
 
+  test("exports a kubeconfig on kubeContext, so the lab's verifier (which names no context) checks the lab's cluster, not the file's current one", async () => {
+    const { loadKubeTarget } = await import("../../verifier/kube/config");
+    const file = join(home, "from-output");
+    writeFileSync(file, outputs.kubeconfig as string);
+    expect(loadKubeTarget(file)).toMatchObject({ context: "k3s-lab", server: "https://127.0.0.2:6443" });
+  });
+
   test("exports the kubeconfig as a secret and the API proxy URLs in the chosen namespace", async () => {
-    expect(outputs.kubeconfig).toBe(KUBECONFIG);
+    expect(outputs.kubeconfig).toBe(LAB_KUBECONFIG);
     expect(await pulumi.isSecret(lab.kubeconfig)).toBe(true);
     expect((outputs.apiProxyUrls as any)["frontend-sticky"]).toBe(
       "http://localhost:8001/api/v1/namespaces/services-lab/services/frontend-sticky:http/proxy/",
