@@ -44,6 +44,8 @@ class Printer {
   private readonly names: Map<string, PodName> | undefined;
   /** Endpoint choices already printed, by chain: later entries refer back to them. */
   private readonly printedChoices = new Map<string, string>();
+  /** The number of the entry being printed (`2.`), for those references. */
+  private currentEntry = "";
 
   constructor(
     private readonly explanation: Extract<Explanation, { kind: "paths" }>,
@@ -179,8 +181,6 @@ class Printer {
     }
     if (outcome.leftover > 1e-9) this.line(indent + 4, `${percent(outcome.leftover)} of connections match no endpoint rule and go on unchanged`);
   }
-
-  private currentEntry = "";
 
   private choice(indent: number, choice: EndpointChoice, remaining: number): void {
     this.line(indent, `${percent(choice.share).padStart(6)}  ${choice.address}:${choice.port}  ${this.podText(choice.address)}`);

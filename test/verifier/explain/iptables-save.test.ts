@@ -3,10 +3,11 @@
  * kube-proxy's shapes, for cases the real capture does not show (unequal
  * probabilities, quoting, bad input).
  */
-import { explain } from "../../../verifier/explain/explain";
+import { ExplainInputError, explain } from "../../../verifier/explain/explain";
 import { followFor } from "../../../verifier/explain/flow";
 import { parseIptablesSave, splitWords } from "../../../verifier/explain/iptables-save";
 import { RulesFormatError } from "../../../verifier/explain/ruleset";
+import { objectsOf } from "./capture";
 
 /** A ClusterIP Service whose chain gives 0.2, then 0.5 of the rest, then the rest: 20%, 40%, 40% — not 1/3 each. */
 const UNEVEN = `*nat
@@ -51,6 +52,13 @@ describe("iptables-save reader", () => {
   it("names the first line that is not iptables-save output", () => {
     expect(() => parseIptablesSave("*nat\n:A - [0:0]\nhello there\nCOMMIT\n", "f.txt")).toThrow(
       new RulesFormatError('f.txt: line 3 is not iptables-save output ("hello there"); allowed: the output of iptables-save or nft list ruleset'),
+    );
+  });
+
+  it("says when a Service exists but has no rules on the node, naming those that do", () => {
+    const ruleset = parseIptablesSave(UNEVEN, "uneven.txt");
+    expect(() => explain({ ruleset, namespace: "svclab", service: "backend", node: "n1", objects: objectsOf() })).toThrow(
+      new ExplainInputError('service "svclab/backend": the Service exists but kube-proxy wrote no rules for it on node n1; Services with rules there: demo/web'),
     );
   });
 });
