@@ -13,7 +13,8 @@ import { EXIT_CANNOT_RUN, EXIT_INTERRUPTED, LabError, summarizeError } from "./e
 import { LabIo, LabVerify, runLab } from "./lab";
 import { readLabSettings } from "./lab-settings";
 import { checkStackConfig } from "../stacks/stack-file";
-import { DEFAULT_PASSPHRASE, DEFAULT_STACK, LabBackend, createPulumiBackend } from "./pulumi";
+import { clusterMarkers } from "./cluster-marker";
+import { DEFAULT_PASSPHRASE, DEFAULT_STACK, LabBackend, STATE_DIR_NAME, createPulumiBackend } from "./pulumi";
 
 /** How long the lab's verifier waits for rollouts and endpoints, in ms (a fresh cluster is slower than the verifier's own default). */
 export const LAB_VERIFY_DEADLINE_MS = 180_000;
@@ -36,13 +37,16 @@ Exit codes:
 
 const DOWN_HELP = `
 Destroys the stack, then checks that no kind cluster, no cloud-provider-kind
-container and no kind-<name> kubeconfig context of the lab is left. Safe to
-run twice and after a failed or interrupted lab. A kind cluster the lab did
-not create is reported, never deleted.
+container and no kind-<name> kubeconfig context of the lab is left, and makes
+the kubectl context that was current before the lab current again. Safe to
+run twice and after a failed or interrupted lab (a cluster whose creation was
+cut off is known by the lab's ownership marker in .pulumi-state/). A kind
+cluster the lab cannot prove it made is reported, never deleted.
 
 Exit codes:
   0  nothing of the lab is left
-  1  something is left (listed with the command that removes it)
+  1  something is left (listed with the command that removes it), or a kind
+     cluster of the lab's name that the lab did not make exists
   2  pulumi destroy failed or the leftovers could not be checked
   130 interrupted`;
 
@@ -77,6 +81,7 @@ export function labCommand(): Command {
             backend: interrupts.tracked(createPulumiBackend({ projectDir, stackName: flags.stack })),
             settings: readLabSettings(projectDir, flags.stack),
             checkConfig: () => checkStackConfig(projectDir, flags.stack),
+            markers: clusterMarkers(path.join(projectDir, STATE_DIR_NAME)),
             verify: verifyWith(flags.format, flags.out === undefined && process.stdout.isTTY === true),
             io: processIo,
           },
@@ -99,6 +104,7 @@ export function downCommand(): Command {
           {
             backend: interrupts.tracked(createPulumiBackend({ projectDir, stackName: flags.stack })),
             settings: readLabSettings(projectDir, flags.stack),
+            markers: clusterMarkers(path.join(projectDir, STATE_DIR_NAME)),
             io: processIo,
           },
         );

@@ -9,7 +9,8 @@
 import { errColors as pc } from "./colors";
 import { CommandRunner, firstLine, runCommand } from "./exec";
 import { EXIT_CANNOT_RUN, EXIT_INTERRUPTED, EXIT_LEFTOVERS, EXIT_OK, LabError, summarizeError } from "./errors";
-import { filesWithContext, kubeconfigFiles } from "./kube-contexts";
+import type { ClusterMarker, ClusterMarkers } from "./cluster-marker";
+import { currentContext, filesWithContext, kubeconfigFiles } from "./kube-contexts";
 import type { LabIo } from "./lab";
 import type { LabSettings } from "./lab-settings";
 import type { LabBackend } from "./pulumi";
@@ -25,6 +26,8 @@ export interface DownDeps {
   readonly env?: NodeJS.ProcessEnv;
   /** Kubeconfig files to inspect. Default: as kubectl resolves them (KUBECONFIG, else ~/.kube/config). */
   readonly kubeconfigFiles?: readonly string[];
+  /** The ownership markers of the lab's state directory: a cluster one names is the lab's even when the state does not record it. */
+  readonly markers: ClusterMarkers;
 }
 
 export interface DownOptions {
@@ -34,7 +37,7 @@ export interface DownOptions {
   readonly interrupted?: () => boolean;
 }
 
-type Finding = { readonly status: "gone" | "removed" | "left" | "unknown" | "foreign"; readonly text: string };
+type Finding = { readonly status: "gone" | "removed" | "left" | "unknown" | "foreign"; readonly text: string; readonly kind?: "cluster" };
 
 /** Destroys the lab and checks what is left; resolves to 0 (nothing left), 1 (something left) or throws a LabError. */
 export async function runDown(options: DownOptions, deps: DownDeps): Promise<number> {
@@ -64,6 +67,12 @@ export async function runDown(options: DownOptions, deps: DownDeps): Promise<num
   if (findings.some((finding) => finding.status === "left")) {
     return EXIT_LEFTOVERS;
   }
+  const foreignCluster = findings.find((finding) => finding.status === "foreign" && finding.kind === "cluster");
+  if (foreignCluster !== undefined) {
+    // Never a clean bill while a cluster of the lab's name exists: the next `lab` would refuse it.
+    io.err("Nothing this lab can prove it made is left, but a kind cluster of the lab's name exists (see above): `npm run lab` refuses it until it is deleted or the lab gets another clusterName.");
+    return EXIT_LEFTOVERS;
+  }
   io.err("Nothing of the lab is left.");
   return EXIT_OK;
 }
@@ -87,9 +96,15 @@ async function destroy(options: DownOptions, deps: DownDeps, snapshot: StackSnap
 async function checkLeftovers(snapshot: StackSnapshot, deps: DownDeps): Promise<Finding[]> {
   const run = deps.run ?? runCommand;
   const env = deps.env ?? process.env;
-  const owned = new Set([...snapshot.clusterNames, ...snapshot.pendingClusterNames]);
   // In `existing` mode the lab makes no kind cluster; only what the state recorded is checked.
-  const clusterNames = [...new Set([...(deps.settings.clusterMode === "kind" ? [deps.settings.clusterName] : []), ...owned])];
+  const configured = deps.settings.clusterMode === "kind" ? [deps.settings.clusterName] : [];
+  const markers = new Map(configured.flatMap((name): [string, ClusterMarker][] => {
+    const marker = deps.markers.read(name);
+    return marker === undefined ? [] : [[name, marker]];
+  }));
+  const owned = new Set([...snapshot.clusterNames, ...snapshot.pendingClusterNames, ...markers.keys()]);
+  const clusterNames = [...new Set([...configured, ...owned])];
+  const goneClusters: string[] = [];
   const findings: Finding[] = [];
 
   if (clusterNames.length > 0) {
@@ -97,12 +112,17 @@ async function checkLeftovers(snapshot: StackSnapshot, deps: DownDeps): Promise<
     if (listed.outcome === "not-found" && owned.size === 0) {
       // Without kind the lab never got as far as a cluster (preflight stops it), and the state names none.
       findings.push({ status: "gone", text: "no kind cluster: kind is not installed and the stack records none" });
+      goneClusters.push(...clusterNames);
     } else if (listed.outcome !== "ok") {
       findings.push({ status: "unknown", text: `kind clusters: \`kind get clusters\` failed (${firstLine(listed.stderr) || listed.outcome}); is Docker running and kind on PATH?` });
     } else {
       const existing = listed.stdout.split(/\r?\n/).map((line) => line.trim());
       for (const name of clusterNames) {
-        findings.push(await settleCluster(name, existing.includes(name), owned.has(name), run, env));
+        const finding = await settleCluster(name, existing.includes(name), owned.has(name), run, env);
+        findings.push(finding);
+        if (finding.status === "gone" || finding.status === "removed") {
+          goneClusters.push(name);
+        }
       }
     }
   }
@@ -115,6 +135,13 @@ async function checkLeftovers(snapshot: StackSnapshot, deps: DownDeps): Promise<
   for (const name of clusterNames) {
     findings.push(await settleContext(`kind-${name}`, owned.has(name), files, run, env));
   }
+  for (const name of goneClusters) {
+    const marker = markers.get(name);
+    if (marker === undefined) continue;
+    const restored = await restoreContext(marker, files, run, env);
+    if (restored !== undefined) findings.push(restored);
+    if (restored?.status !== "left") deps.markers.remove(name);
+  }
   return findings;
 }
 
@@ -123,7 +150,11 @@ async function settleCluster(name: string, exists: boolean, owned: boolean, run:
     return { status: "gone", text: `no kind cluster "${name}"` };
   }
   if (!owned) {
-    return { status: "foreign", text: `kind cluster "${name}" exists but this lab's state never had it: left alone (\`kind delete cluster --name ${name}\` removes it if it is yours)` };
+    return {
+      status: "foreign",
+      kind: "cluster",
+      text: `kind cluster "${name}" exists but neither this lab's state nor its ownership marker shows the lab made it: left alone (\`kind delete cluster --name ${name}\` removes it if it is yours)`,
+    };
   }
   const deleted = await run("kind", ["delete", "cluster", "--name", name], { env, timeoutMs: 180_000 });
   return deleted.outcome === "ok"
@@ -170,4 +201,22 @@ async function settleContext(context: string, owned: boolean, files: readonly st
     }
   }
   return { status: "removed", text: `kubeconfig context "${context}" outlived its cluster and has been removed from ${holders.join(", ")} with kubectl` };
+}
+
+/**
+ * kind made `kind-<name>` the current context on create and clears it on
+ * delete; the context that was current before the lab (kept in the marker)
+ * becomes current again, unless the user has switched to another meanwhile.
+ */
+async function restoreContext(marker: ClusterMarker, files: readonly string[], run: CommandRunner, env: NodeJS.ProcessEnv): Promise<Finding | undefined> {
+  const previous = marker.previousContext;
+  const current = currentContext(files);
+  const labContext = `kind-${marker.clusterName}`;
+  if (previous === null || previous === labContext || previous === current || (current !== null && current !== labContext)) {
+    return undefined;
+  }
+  const switched = await run("kubectl", ["config", "use-context", previous], { env });
+  return switched.outcome === "ok"
+    ? { status: "removed", text: `kubectl context "${previous}" is current again, as before the lab` }
+    : { status: "left", text: `the kubectl context "${previous}" that was current before the lab could not be restored (${firstLine(switched.stderr) || switched.outcome}); run: kubectl config use-context ${previous}` };
 }

@@ -27,3 +27,19 @@ export function filesWithContext(files: readonly string[], context: string): str
     }
   });
 }
+
+/** The current-context kubectl would use: the first file among `files` that sets one; `null` when none does. */
+export function currentContext(files: readonly string[]): string | null {
+  for (const file of files) {
+    try {
+      const config = parse(fs.readFileSync(file, "utf8")) as { "current-context"?: unknown } | null;
+      const current = config?.["current-context"];
+      if (typeof current === "string" && current.length > 0) {
+        return current;
+      }
+    } catch {
+      // A missing or unreadable file sets nothing, as for kubectl.
+    }
+  }
+  return null;
+}

@@ -9,6 +9,9 @@ import { reportDestinationProblem } from "../verifier/report/destination";
 import { errColors as pc, outColors } from "./colors";
 import { CommandRunner } from "./exec";
 import { EXIT_CANNOT_RUN, EXIT_INTERRUPTED, EXIT_OK, LabError, summarizeError } from "./errors";
+import { claimClusterBeforeUp, contextSwitchNote, releaseClusterAfterFailedUp, ClusterFacts } from "./cluster-claim";
+import type { ClusterMarkers } from "./cluster-marker";
+import { currentContext, kubeconfigFiles } from "./kube-contexts";
 import { withTempKubeconfig } from "./kubeconfig-file";
 import type { LabSettings } from "./lab-settings";
 import { PreflightInput, PreflightResult, preflight as realPreflight } from "./preflight";
@@ -38,6 +41,10 @@ export interface LabDeps {
   readonly env?: NodeJS.ProcessEnv;
   /** Checks the stack's config with the stack program's rules; throws on bad config. Runs before anything else. */
   readonly checkConfig?: () => void;
+  /** The ownership markers of the lab's state directory (see cluster-marker.ts). */
+  readonly markers: ClusterMarkers;
+  /** Kubeconfig files to read the current context from. Default: as kubectl resolves them. */
+  readonly kubeconfigFiles?: readonly string[];
 }
 
 export interface LabOptions {
@@ -72,6 +79,7 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<number
   }
   io.err(pc.bold(`svclab lab: stack "${options.stackName}", state in ${backend.backendUrl}`));
   let cached: StackSnapshot | undefined;
+  let clusterFacts: ClusterFacts | undefined;
   const loadSnapshot = async (): Promise<StackSnapshot> => (cached ??= (await backend.snapshot()) ?? EMPTY_SNAPSHOT);
 
   if (settings.clusterMode === "kind") {
@@ -79,7 +87,8 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<number
       clusterName: settings.clusterName,
       hostPorts: settings.hostPorts,
       nodeImage: settings.nodeImage,
-      clusterOwnedByLab: async () => ownsCluster(await loadSnapshot(), settings.clusterName),
+      // The marker proves ownership when the state cannot: a creation cut off before Pulumi recorded it.
+      clusterOwnedByLab: async () => deps.markers.read(settings.clusterName) !== undefined || ownsCluster(await loadSnapshot(), settings.clusterName),
       configFile: settings.configFile,
       run: deps.run,
       env: deps.env,
@@ -88,7 +97,15 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<number
     if (!checks.ok) {
       throw new LabError("preflight failed: nothing was created; fix the items marked ✗ and run the lab again", EXIT_CANNOT_RUN);
     }
-    const recorded = (await loadSnapshot()).clusterNames.includes(settings.clusterName);
+    const current = await loadSnapshot();
+    const recorded = current.clusterNames.includes(settings.clusterName);
+    clusterFacts = {
+      clusterName: settings.clusterName,
+      stack: options.stackName,
+      exists: checks.kindClusters.includes(settings.clusterName),
+      recorded,
+      pendingCreate: current.pendingClusterNames.includes(settings.clusterName),
+    };
     if (recorded && !checks.kindClusters.includes(settings.clusterName)) {
       // Pulumi would believe the cluster still exists and fail on every object inside it.
       throw new LabError(
@@ -102,13 +119,30 @@ export async function runLab(options: LabOptions, deps: LabDeps): Promise<number
 
   const snapshot = await loadSnapshot();
   await recoverInterrupted(snapshot, { backend, log, run: deps.run, env: deps.env, stackName: options.stackName });
+  const claimDeps = { markers: deps.markers, log, run: deps.run, env: deps.env, kubeconfigFiles: deps.kubeconfigFiles ?? kubeconfigFiles(deps.env ?? process.env) };
+  if (clusterFacts !== undefined) {
+    await claimClusterBeforeUp(clusterFacts, claimDeps);
+  }
 
   io.err(
     snapshot.resourceCount > 0
       ? `The lab is already up (${snapshot.resourceCount} resources): \`pulumi up\` is idempotent, so it changes only what differs from the program (normally nothing), then the lab verifies again.`
       : "Creating the lab with `pulumi up` (a first run builds the image and the cluster: a few minutes).",
   );
-  const outputs = await up(options, deps, log);
+  const contextBefore = currentContext(claimDeps.kubeconfigFiles);
+  let outputs: LabOutputs;
+  try {
+    outputs = await up(options, deps, log);
+  } catch (error) {
+    if (clusterFacts !== undefined && !clusterFacts.recorded) {
+      await releaseClusterAfterFailedUp(clusterFacts.clusterName, claimDeps);
+    }
+    throw error;
+  }
+  const switched = clusterFacts === undefined ? undefined : contextSwitchNote(contextBefore, currentContext(claimDeps.kubeconfigFiles), clusterFacts.clusterName);
+  if (switched !== undefined) {
+    io.err(switched);
+  }
 
   let exitCode = EXIT_OK;
   if (options.skipVerify === true) {

@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { runDown, DownDeps } from "../../runner/down";
 import { EXIT_CANNOT_RUN, EXIT_LEFTOVERS, LabError } from "../../runner/errors";
+import { clusterMarkers } from "../../runner/cluster-marker";
 import { runLab } from "../../runner/lab";
 import type { LabSettings } from "../../runner/lab-settings";
 import { EMPTY_SNAPSHOT } from "../../runner/stack-state";
@@ -23,7 +24,7 @@ afterEach(() => fs.rmSync(tempDir, { recursive: true, force: true }));
 function setup(backend: FakeBackend, answers: CommandAnswers = noClusters, overrides: Partial<DownDeps> = {}) {
   const captured = captureIo();
   const run = fakeRunner(answers);
-  const deps: DownDeps = { backend, settings, io: captured.io, run, kubeconfigFiles: [path.join(tempDir, "absent-kubeconfig")], ...overrides };
+  const deps: DownDeps = { backend, settings, io: captured.io, run, kubeconfigFiles: [path.join(tempDir, "absent-kubeconfig")], markers: clusterMarkers(path.join(tempDir, "state")), ...overrides };
   return { deps, run, ...captured };
 }
 
@@ -65,7 +66,19 @@ describe("down", () => {
     backend.upError = new Error("error: image build failed");
     const lab = captureIo();
     await expect(
-      runLab({ stackName: "dev" }, { backend, settings, io: lab.io, run: fakeRunner({}), preflight: async () => ({ ok: true, checks: [], kindClusters: [] }), verify: jest.fn() }),
+      runLab(
+        { stackName: "dev" },
+        {
+          backend,
+          settings,
+          io: lab.io,
+          run: fakeRunner({}),
+          preflight: async () => ({ ok: true, checks: [], kindClusters: [] }),
+          verify: jest.fn(),
+          markers: clusterMarkers(path.join(tempDir, "state")),
+          kubeconfigFiles: [],
+        },
+      ),
     ).rejects.toBeInstanceOf(LabError);
     const { deps } = setup(backend);
     await expect(runDown({ stackName: "dev" }, deps)).resolves.toBe(0);
@@ -92,11 +105,50 @@ describe("down", () => {
     expect(backend.calls).toContain("clearPendingOperations");
   });
 
-  it("leaves a kind cluster of the lab's name that the lab never created alone", async () => {
+  it("leaves a kind cluster of the lab's name that the lab never created alone, and does not claim a clean machine", async () => {
     const { deps, run, err } = setup(new FakeBackend(undefined), { "kind get clusters": { stdout: "svclab\n" } });
-    await expect(runDown({ stackName: "dev" }, deps)).resolves.toBe(0);
+    await expect(runDown({ stackName: "dev" }, deps)).resolves.toBe(EXIT_LEFTOVERS);
     expect(run.calls).not.toContain("kind delete cluster --name svclab");
-    expect(err.join("\n")).toContain('kind cluster "svclab" exists but this lab\'s state never had it: left alone (`kind delete cluster --name svclab` removes it if it is yours)');
+    const text = err.join("\n");
+    expect(text).toContain(
+      'kind cluster "svclab" exists but neither this lab\'s state nor its ownership marker shows the lab made it: left alone (`kind delete cluster --name svclab` removes it if it is yours)',
+    );
+    expect(text).not.toContain("Nothing of the lab is left.");
+    expect(text).toContain("a kind cluster of the lab's name exists (see above)");
+  });
+
+  it("deletes a half-made cluster that only the ownership marker proves is the lab's (Ctrl-C during kind create)", async () => {
+    const markers = clusterMarkers(path.join(tempDir, "state"));
+    markers.write({ clusterName: "svclab", stack: "dev", writtenAt: "2026-01-01T00:00:00.000Z", previousContext: null });
+    // The cancelled create left nothing in the state: no resource, no pending operation.
+    const { deps, run, err } = setup(new FakeBackend({ ...EMPTY_SNAPSHOT }), { ...noClusters, "kind get clusters": { stdout: "svclab\n" }, "kind delete cluster --name svclab": {} });
+    await expect(runDown({ stackName: "dev" }, deps)).resolves.toBe(0);
+    expect(run.calls).toContain("kind delete cluster --name svclab");
+    expect(err.join("\n")).toContain('kind cluster "svclab" was still there and has been deleted');
+    expect(markers.read("svclab")).toBeUndefined();
+  });
+
+  it("makes the context that was current before the lab current again", async () => {
+    const kubeconfig = path.join(tempDir, "config");
+    // kind clears current-context when it deletes the cluster whose context was current.
+    fs.writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\ncurrent-context: ""\ncontexts:\n- name: mine\n');
+    const markers = clusterMarkers(path.join(tempDir, "state"));
+    markers.write({ clusterName: "svclab", stack: "dev", writtenAt: "2026-01-01T00:00:00.000Z", previousContext: "mine" });
+    const backend = new FakeBackend({ ...EMPTY_SNAPSHOT, resourceCount: 12, clusterNames: ["svclab"] });
+    const { deps, run, err } = setup(backend, { ...noClusters, "kubectl config use-context mine": {} }, { kubeconfigFiles: [kubeconfig] });
+    await expect(runDown({ stackName: "dev" }, deps)).resolves.toBe(0);
+    expect(run.calls).toContain("kubectl config use-context mine");
+    expect(err.join("\n")).toContain('kubectl context "mine" is current again, as before the lab');
+    expect(markers.read("svclab")).toBeUndefined();
+  });
+
+  it("leaves the current context alone when the user switched to another one meanwhile", async () => {
+    const kubeconfig = path.join(tempDir, "config");
+    fs.writeFileSync(kubeconfig, "apiVersion: v1\nkind: Config\ncurrent-context: elsewhere\n");
+    clusterMarkers(path.join(tempDir, "state")).write({ clusterName: "svclab", stack: "dev", writtenAt: "2026-01-01T00:00:00.000Z", previousContext: "mine" });
+    const { deps, run } = setup(new FakeBackend({ ...EMPTY_SNAPSHOT, resourceCount: 3, clusterNames: ["svclab"] }), noClusters, { kubeconfigFiles: [kubeconfig] });
+    await expect(runDown({ stackName: "dev" }, deps)).resolves.toBe(0);
+    expect(run.calls.filter((call) => call.startsWith("kubectl"))).toEqual([]);
   });
 
   it("removes a kind-<name> context that outlived the lab's cluster, with kubectl", async () => {

@@ -5,6 +5,7 @@ import { EXIT_CANNOT_RUN, EXIT_INTERRUPTED, LabError } from "../../runner/errors
 import { LabDeps, LabOptions, runLab } from "../../runner/lab";
 import type { LabSettings } from "../../runner/lab-settings";
 import type { PreflightInput, PreflightResult } from "../../runner/preflight";
+import { clusterMarkers } from "../../runner/cluster-marker";
 import { EMPTY_SNAPSHOT } from "../../runner/stack-state";
 import { FakeBackend, captureIo, fakeRunner } from "./fake-backend";
 
@@ -26,6 +27,12 @@ interface VerifyCall {
   mode: number;
 }
 
+let stateDir: string;
+beforeEach(() => {
+  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "svclab-lab-state-"));
+});
+afterEach(() => fs.rmSync(stateDir, { recursive: true, force: true }));
+
 function setup(backend: FakeBackend, overrides: Partial<LabDeps> = {}, verifyExit = 0) {
   const captured = captureIo();
   const verifyCalls: VerifyCall[] = [];
@@ -43,6 +50,8 @@ function setup(backend: FakeBackend, overrides: Partial<LabDeps> = {}, verifyExi
       return { exitCode: verifyExit, rendered: "MATRIX" };
     },
     run: fakeRunner({}),
+    markers: clusterMarkers(stateDir),
+    kubeconfigFiles: [path.join(stateDir, "no-kubeconfig")],
     ...overrides,
   };
   return { deps, verifyCalls, preflightInputs, ...captured };
@@ -228,5 +237,67 @@ describe("lab", () => {
     await runLab(options, deps);
     expect(preflight).not.toHaveBeenCalled();
     expect(err.join("\n")).toContain('cluster mode "existing": Docker, kind and host port checks do not apply');
+  });
+
+  describe("ownership outside the Pulumi state", () => {
+    const marker = { clusterName: "svclab", stack: "dev", writtenAt: "2026-01-01T00:00:00.000Z", previousContext: "mine" };
+
+    it("deletes a half-made cluster that a cut-off kind create left and the state never recorded, then runs up", async () => {
+      const backend = new FakeBackend(EMPTY_SNAPSHOT);
+      clusterMarkers(stateDir).write(marker);
+      const run = fakeRunner({ "kind delete cluster --name svclab": {} });
+      const { deps, preflightInputs, err } = setup(backend, {
+        run,
+        preflight: async (input) => (preflightInputs.push(input), { ...passingPreflight, kindClusters: ["svclab"] }),
+      });
+      await expect(runLab(options, deps)).resolves.toBe(0);
+      await expect(preflightInputs[0].clusterOwnedByLab()).resolves.toBe(true);
+      expect(run.calls).toEqual(["kind delete cluster --name svclab"]);
+      expect(err.join("\n")).toContain('deleting kind cluster "svclab": an interrupted run of this lab began creating it');
+      expect(backend.calls).toContain("up");
+      // The context the user had before the first, cut-off run is kept for `down`.
+      expect(clusterMarkers(stateDir).read("svclab")?.previousContext).toBe("mine");
+    });
+
+    it("writes the marker, with the current kubectl context, before up may create the cluster", async () => {
+      const kubeconfig = path.join(stateDir, "kubeconfig");
+      fs.writeFileSync(kubeconfig, "apiVersion: v1\nkind: Config\ncurrent-context: mine\n");
+      const backend = new FakeBackend();
+      let markedDuringUp: unknown;
+      backend.duringUp = () => {
+        markedDuringUp = clusterMarkers(stateDir).read("svclab");
+      };
+      const { deps } = setup(backend, { kubeconfigFiles: [kubeconfig] });
+      await runLab(options, deps);
+      expect(markedDuringUp).toMatchObject({ clusterName: "svclab", stack: "dev", previousContext: "mine" });
+      expect(clusterMarkers(stateDir).read("svclab")).toBeDefined();
+    });
+
+    it("drops the marker when up fails before any cluster exists, and keeps it while a half-made one does", async () => {
+      const failed = new FakeBackend();
+      failed.upError = new Error("error: image build failed");
+      const noCluster = setup(failed, { run: fakeRunner({ "kind get clusters": { stdout: "" } }) });
+      await labError(runLab(options, noCluster.deps));
+      expect(clusterMarkers(stateDir).read("svclab")).toBeUndefined();
+
+      const interrupted = new FakeBackend();
+      const controller = new AbortController();
+      interrupted.duringUp = () => controller.abort();
+      const halfMade = setup(interrupted, { run: fakeRunner({ "kind get clusters": { stdout: "svclab\n" } }) });
+      await labError(runLab({ ...options, signal: controller.signal }, halfMade.deps));
+      expect(clusterMarkers(stateDir).read("svclab")).toBeDefined();
+    });
+
+    it("says so when kind switched the current kubectl context during up", async () => {
+      const kubeconfig = path.join(stateDir, "kubeconfig");
+      fs.writeFileSync(kubeconfig, "apiVersion: v1\nkind: Config\ncurrent-context: mine\n");
+      const backend = new FakeBackend();
+      backend.duringUp = () => fs.writeFileSync(kubeconfig, "apiVersion: v1\nkind: Config\ncurrent-context: kind-svclab\n");
+      const { deps, err } = setup(backend, { kubeconfigFiles: [kubeconfig] });
+      await runLab(options, deps);
+      expect(err).toContain(
+        'Note: kind made "kind-svclab" your current kubectl context (it was "mine"); `npm run lab:down` switches back to "mine", or run `kubectl config use-context mine` yourself.',
+      );
+    });
   });
 });
