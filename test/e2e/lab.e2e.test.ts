@@ -22,7 +22,8 @@ import { runDown } from "../../runner/down";
 import { findProjectDir } from "../../runner/cli";
 import { LabIo, runLab } from "../../runner/lab";
 import { readLabSettings } from "../../runner/lab-settings";
-import { CLI_DIR_NAME, createPulumiBackend } from "../../runner/pulumi";
+import { clusterMarkers } from "../../runner/cluster-marker";
+import { CLI_DIR_NAME, STATE_DIR_NAME, createPulumiBackend } from "../../runner/pulumi";
 
 const projectDir = findProjectDir(__dirname);
 const stackName = process.env.SVCLAB_E2E_STACK ?? "ci";
@@ -54,6 +55,7 @@ const io: LabIo = { out: (text) => process.stdout.write(`${text}\n`), err: (text
 describeE2e(missing.length === 0 ? `the lab on a real kind cluster (stack ${stackName})` : `e2e skipped: ${missing.join("; ")}`, () => {
   const backend = createPulumiBackend({ projectDir, stackName });
   const settings = readLabSettings(projectDir, stackName);
+  const markers = clusterMarkers(path.join(projectDir, STATE_DIR_NAME));
   let kubeconfigDir = "";
   let kubeconfigFile = "";
   let namespace = "";
@@ -76,7 +78,7 @@ describeE2e(missing.length === 0 ? `the lab on a real kind cluster (stack ${stac
   afterAll(async () => {
     // Whatever failed, leave no cluster behind.
     if (labStarted && !downDone) {
-      await runDown({ stackName }, { backend, settings, io }).catch((error: unknown) => process.stderr.write(`cleanup down failed: ${String(error)}\n`));
+      await runDown({ stackName }, { backend, settings, io, markers }).catch((error: unknown) => process.stderr.write(`cleanup down failed: ${String(error)}\n`));
     }
     if (kubeconfigDir !== "") fs.rmSync(kubeconfigDir, { recursive: true, force: true });
   }, 15 * MINUTE);
@@ -90,6 +92,7 @@ describeE2e(missing.length === 0 ? `the lab on a real kind cluster (stack ${stac
         backend,
         settings,
         io,
+        markers,
         verify: async (file, ns) => {
           firstReport = await verify({ kubeconfig: file, namespace: ns, deadlineMs: 5 * MINUTE });
           return { exitCode: firstReport.exitCode, rendered: renderTable(firstReport) };
@@ -135,7 +138,7 @@ describeE2e(missing.length === 0 ? `the lab on a real kind cluster (stack ${stac
 
   it("takes the lab down and leaves no cluster and no container", async () => {
     const before = await backend.snapshot();
-    await expect(runDown({ stackName }, { backend, settings, io })).resolves.toBe(0);
+    await expect(runDown({ stackName }, { backend, settings, io, markers })).resolves.toBe(0);
     downDone = true;
     const clusters = spawnSync("kind", ["get", "clusters"], { encoding: "utf8", timeout: 30_000 }).stdout.split("\n");
     expect(clusters).not.toContain(settings.clusterName);

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { EXIT_CANNOT_RUN, LabError } from "../../runner/errors";
+import { clusterMarkers } from "../../runner/cluster-marker";
 import { runLab } from "../../runner/lab";
 import type { LabSettings } from "../../runner/lab-settings";
 import { StackConfigError } from "../../stacks/stack-file";
@@ -24,6 +25,7 @@ it("a config the stack program would refuse stops the run before preflight and b
       settings,
       io,
       run: fakeRunner({}),
+      markers: clusterMarkers(path.join(__dirname, "never-written")),
       preflight: async () => {
         preflights += 1;
         throw new Error("preflight must not run");
