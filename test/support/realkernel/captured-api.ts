@@ -9,7 +9,7 @@
  * https://kubernetes.io/docs/tasks/access-application-cluster/access-cluster-services/#manually-constructing-apiserver-proxy-urls
  */
 import * as http from "node:http";
-import type { Socket } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { list, status } from "../standin/k8s-objects";
 import { parseFieldSelector, parseLabelSelector } from "../standin/label-selector";
 import type { CapturedObjects } from "./capture";
@@ -46,6 +46,8 @@ const RESOURCES: readonly Resource[] = [
 const PROXY_PATH = /^\/api\/v1\/namespaces\/([a-z0-9-]+)\/(pods|services)\/([^/]+)\/proxy(\/.*)?$/;
 
 export interface RunningApi {
+  /** The port bound (the one asked for, or the one picked for 0). */
+  readonly port: number;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export async function startCapturedApi(objects: ObjectsFile, token: string, host
     server.listen({ host, port }, () => resolve());
   });
   return {
+    port: (server.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -121,10 +121,12 @@ export function respond(objects: CapturedObjects, query: Buffer): Buffer | undef
 
 /** A running DNS server. */
 export interface RunningDns {
+  /** The port bound, UDP and TCP alike. */
+  readonly port: number;
   close(): Promise<void>;
 }
 
-/** Serves `objects` on `host`:`port` over UDP and TCP (RFC 1035 4.2). */
+/** Serves `objects` on `host`:`port` over UDP and TCP (RFC 1035 4.2); port 0 picks one free for UDP, and TCP takes the same. */
 export async function startClusterDns(objects: ObjectsFile, host: string, port: number): Promise<RunningDns> {
   const udp = dgram.createSocket("udp4");
   udp.on("message", (query, peer) => {
@@ -153,9 +155,10 @@ export async function startClusterDns(objects: ObjectsFile, host: string, port: 
   });
   await new Promise<void>((resolve, reject) => {
     tcp.once("error", reject);
-    tcp.listen({ host, port }, () => resolve());
+    tcp.listen({ host, port: udp.address().port }, () => resolve());
   });
   return {
+    port: udp.address().port,
     close: () =>
       new Promise<void>((resolve) => {
         udp.close(() => tcp.close(() => resolve()));
