@@ -7,6 +7,7 @@ import { ExplainInputError, explain } from "../../../verifier/explain/explain";
 import { followFor } from "../../../verifier/explain/flow";
 import { parseIptablesSave, splitWords } from "../../../verifier/explain/iptables-save";
 import { RulesFormatError } from "../../../verifier/explain/ruleset";
+import { explainCommandLine } from "../../../verifier/explain";
 import { objectsOf } from "./capture";
 
 /** A ClusterIP Service whose chain gives 0.2, then 0.5 of the rest, then the rest: 20%, 40%, 40% — not 1/3 each. */
@@ -60,5 +61,14 @@ describe("iptables-save reader", () => {
     expect(() => explain({ ruleset, namespace: "svclab", service: "backend", node: "n1", objects: objectsOf() })).toThrow(
       new ExplainInputError('service "svclab/backend": the Service exists but kube-proxy wrote no rules for it on node n1; Services with rules there: demo/web'),
     );
+  });
+});
+
+describe("explainCommandLine", () => {
+  it("gives the command a report links a path to, quoting only what a shell needs", () => {
+    expect(explainCommandLine({ namespace: "svclab", service: "frontend-local", node: "svclab-worker", port: 30081 })).toBe(
+      "svclab explain frontend-local --namespace svclab --node svclab-worker --port 30081",
+    );
+    expect(explainCommandLine({ namespace: "my ns", service: "web" })).toBe("svclab explain web --namespace 'my ns'");
   });
 });
