@@ -151,6 +151,7 @@ async function runGroup(
       target: probe.target.label,
       vantage: probe.vantage,
       ...(probe.from !== undefined ? { from: probe.from } : {}),
+      ...(probe.subject !== undefined ? { subject: probe.subject } : {}),
       expect: describeExpectation(probe.expect),
       expectNo: expectsNo(probe.expect),
       status: verdict.status,

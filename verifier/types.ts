@@ -84,6 +84,11 @@ export interface Probe {
    * that kind may not have mapped).
    */
   readonly skipWhenRefused?: string;
+  /**
+   * What the target's stable label stands for in this run, for messages:
+   * e.g. `pod frontend-7d9c5-x2x4q (10.244.1.5)` for `pod:kind-worker#1:3000`.
+   */
+  readonly subject?: string;
 }
 
 /** How a request failed. The same vocabulary as the probe agent's `/dial`. */
@@ -130,11 +135,13 @@ export interface ProbeResult {
   readonly id: string;
   readonly rule: { readonly id: RuleId; readonly sentence: string };
   readonly service: string;
-  /** The target part of the id, e.g. `node:kind-worker:30080`. */
+  /** The target part of the id, e.g. `node:kind-worker:30080`; stable across runs of the same lab. */
   readonly target: string;
   readonly vantage: Vantage;
   /** For pod probes: the node the request was sent from. */
   readonly from?: string;
+  /** What the stable target label stands for in this run, e.g. `pod frontend-7d9c5-x2x4q (10.244.1.5)`. */
+  readonly subject?: string;
   /** The expectation in words, e.g. `reach an endpoint pod`. */
   readonly expect: string;
   /** True when the rule expects nothing to answer; a pass then means "confirmed unreachable", not a reach. */

@@ -39,7 +39,7 @@ const MUTATIONS: readonly Mutation[] = [
     // Without --expect-isolated, routable pod IPs are a property of the network (test/verifier-e2e/data-plane.test.ts).
     options: { expectIsolated: true },
     rule: "pod-ip-not-from-outside",
-    probeId: (w) => `backend/pod:${w.pods("backend")[0].name}:3000/outside`,
+    probeId: (w) => `backend/pod:${w.pods("backend")[0].node}#1:3000/outside`,
     status: "fail",
     allowed: ["pod-ip-not-from-outside"],
   },
@@ -55,7 +55,7 @@ const MUTATIONS: readonly Mutation[] = [
     broken: "the LoadBalancer address accepts connections but never answers",
     world: { faults: { silentLoadBalancers: ["frontend-lb"] } },
     rule: "lb-from-outside",
-    probeId: (w) => `frontend-lb/lb:${w.service("frontend-lb").loadBalancerIP}:${w.servicePort}/outside`,
+    probeId: (w) => `frontend-lb/lb:ingress#1:${w.servicePort}/outside`,
     status: "fail",
     allowed: ["lb-from-outside"],
   },
@@ -81,7 +81,7 @@ const MUTATIONS: readonly Mutation[] = [
     broken: "pods on one worker cannot reach pods on other nodes",
     world: { faults: { partitionedNodes: ["svclab-worker"] } },
     rule: "pod-ip-from-pod",
-    probeId: (w) => `backend/pod:${w.pods("backend").find((p) => p.node === "svclab-worker2")!.name}:3000/pod:svclab-worker`,
+    probeId: () => "backend/pod:svclab-worker2#1:3000/pod:svclab-worker",
     status: "fail",
     // Frontend pods on that worker wait out their own backend call (1 s, longer than the test's timeout),
     // so any probe answered by them may fail too, from every vantage.

@@ -38,7 +38,11 @@ describe("planProbes", () => {
     });
 
     test("each pod IP must not answer from outside but must from every node", () => {
-      expect(byId(probes, "web/pod:frontend-a:3000/outside")).toMatchObject({ rule: "pod-ip-not-from-outside", target: { url: "http://10.244.1.5:3000/" } });
+      expect(byId(probes, "web/pod:lab-worker#1:3000/outside")).toMatchObject({
+        rule: "pod-ip-not-from-outside",
+        target: { url: "http://10.244.1.5:3000/" },
+        subject: "pod frontend-a (10.244.1.5)",
+      });
       expect(ofRule(probes, "pod-ip-from-pod")).toHaveLength(FRONTEND_PODS.length * NODES.length);
     });
 
@@ -116,8 +120,12 @@ describe("planProbes", () => {
   test("a LoadBalancer with an address is probed from outside and from a pod, and has node ports too", () => {
     const lb = service({ name: "lb", type: "LoadBalancer", ports: nodePorts(31000), loadBalancerIngress: ["172.18.0.100"] });
     const probes = planProbes(cluster([state(lb)]), PLAN_DEFAULTS);
-    expect(byId(probes, "lb/lb:172.18.0.100:80/outside")).toMatchObject({ rule: "lb-from-outside", target: { url: "http://172.18.0.100:80/" } });
-    expect(byId(probes, "lb/lb:172.18.0.100:80/pod:lab-control-plane").rule).toBe("lb-from-pod");
+    expect(byId(probes, "lb/lb:ingress#1:80/outside")).toMatchObject({
+      rule: "lb-from-outside",
+      target: { url: "http://172.18.0.100:80/" },
+      subject: "load-balancer address 172.18.0.100",
+    });
+    expect(byId(probes, "lb/lb:ingress#1:80/pod:lab-control-plane").rule).toBe("lb-from-pod");
     expect(ofRule(probes, "lb-node-port-allocated")[0]?.expect).toMatchObject({ holds: true });
     expect(ofRule(probes, "nodeport-from-outside")).toHaveLength(NODES.length);
   });

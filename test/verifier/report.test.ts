@@ -119,4 +119,14 @@ describe("JUnit report", () => {
     const errored = testcases(xml).find((c) => c.classname === "nodeport-from-pod");
     expect(errored?.body).toMatch(/<error message="[^"]*pods proxy answered HTTP 503"/);
   });
+
+  test("names a pod by its stable id and gives its real name in the message", () => {
+    const probe = result("backend/pod:lab-worker#1:3000/pod:lab-worker2", "pod-ip-from-pod", "fail", "no answer: timeout", {
+      subject: "pod backend-77c-x2x4q (10.244.1.5)",
+    });
+    const [testCase] = testcases(renderJunit(report([probe])));
+    expect(testCase?.name).toBe("backend/pod:lab-worker#1:3000/pod:lab-worker2");
+    expect(testCase?.body).toContain("Target: pod backend-77c-x2x4q (10.244.1.5).");
+    expect(renderTable(report([probe]))).toContain("    target: pod backend-77c-x2x4q (10.244.1.5)\n");
+  });
 });

@@ -53,14 +53,20 @@ export interface ProbeSpec {
   readonly expect: Expectation;
   readonly skip?: string;
   readonly skipWhenRefused?: string;
+  /** What a stable target label stands for in this run (a pod's real name); see stable-names.ts. */
+  readonly subject?: string;
 }
 
-/** Builds a probe with its stable id `<service>/<target>/<vantage>` (`pod:<node>` for pod probes). */
 /** A fact read from the API objects (vantage `api`, no traffic): it holds, or the rule fails. */
 export function factProbe(rule: RuleId, service: string, label: string, holds: boolean, detail: string): Probe {
   return probe({ rule, service, vantage: "api", target: { kind: "inspect", label }, expect: { kind: "fact", holds, detail, otherwise: "fail" } });
 }
 
+/**
+ * Builds a probe with its stable id `<service>/<target>/<vantage>` (`pod:<node>`
+ * for pod probes). Labels must not carry what changes between runs of the same
+ * lab (pod names, pod IPs, assigned addresses): name those in `subject`.
+ */
 export function probe(spec: ProbeSpec): Probe {
   const vantagePart = spec.from ? `pod:${spec.from.node.name}` : spec.vantage;
   return {
@@ -73,6 +79,7 @@ export function probe(spec: ProbeSpec): Probe {
     expect: spec.expect,
     ...(spec.skip !== undefined ? { skip: spec.skip } : {}),
     ...(spec.skipWhenRefused !== undefined ? { skipWhenRefused: spec.skipWhenRefused } : {}),
+    ...(spec.subject !== undefined ? { subject: spec.subject } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
  */
 import type { Expectation, Probe, Target } from "../types";
 import { noReach, probe, httpTarget, endpointsFor, firstVantage, type PlanContext } from "./context";
+import { ingressNames } from "./stable-names";
 
 /** Each load-balancer ingress address on the Service port: from outside and from a pod. */
 export function planLoadBalancer(ctx: PlanContext): Probe[] {
@@ -18,14 +19,17 @@ export function planLoadBalancer(ctx: PlanContext): Probe[] {
       probes.push(probe({ rule: "lb-from-outside", service: service.name, vantage: "outside", target, expect, skip }));
       continue;
     }
-    for (const address of service.loadBalancerIngress) {
-      const target = httpTarget(`lb:${address}:${port.port}`, address, port.port);
+    const names = ingressNames(service.loadBalancerIngress);
+    service.loadBalancerIngress.forEach((address, index) => {
+      // Named by ordinal: a new lab may get another address (stable-names.ts).
+      const { label, subject } = names[index] as { label: string; subject: string };
+      const target = httpTarget(`${label}:${port.port}`, address, port.port);
       const outsideSkip =
         options.outside.kind === "localhost" ? `${options.outside.reason}; load-balancer addresses live on the same network` : undefined;
-      probes.push(probe({ rule: "lb-from-outside", service: service.name, vantage: "outside", target, expect, skip: outsideSkip }));
+      probes.push(probe({ rule: "lb-from-outside", service: service.name, vantage: "outside", target, subject, expect, skip: outsideSkip }));
       const from = firstVantage(ctx);
-      if (from !== undefined) probes.push(probe({ rule: "lb-from-pod", service: service.name, vantage: "pod", from, target, expect }));
-    }
+      if (from !== undefined) probes.push(probe({ rule: "lb-from-pod", service: service.name, vantage: "pod", from, target, subject, expect }));
+    });
   }
   return probes;
 }

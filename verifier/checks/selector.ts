@@ -5,6 +5,7 @@
  */
 import type { Probe } from "../types";
 import { factProbe, noReach, probe, httpTarget, endpointsFor, targetPortNumber, type PlanContext } from "./context";
+import { compareLabels, endpointNames } from "./stable-names";
 
 /** The Service's endpoints are exactly the ready, non-terminating pods its selector matches. */
 export function planEndpointsMatch({ cluster, state }: PlanContext): Probe[] {
@@ -33,13 +34,19 @@ export function planPodIps(ctx: PlanContext): Probe[] {
   const containerPort = targetPortNumber(state, port);
   if (containerPort === undefined) return [];
   const probes: Probe[] = [];
-  for (const endpoint of endpointsFor(state, port)) {
-    const label = `pod:${endpoint.podName ?? endpoint.address}:${containerPort}`;
-    const target = httpTarget(label, endpoint.address, containerPort);
-    probes.push(probe({ rule: "pod-ip-not-from-outside", service: state.service.name, vantage: "outside", target, expect: noReach(state) }));
+  const endpoints = endpointsFor(state, port);
+  const names = endpointNames(endpoints);
+  // Named by node and ordinal, not by the pod's random name, and planned in
+  // that order, not the API's (stable-names.ts).
+  const order = endpoints.map((_, index) => index).sort((a, b) => compareLabels(names[a]?.label ?? "", names[b]?.label ?? ""));
+  for (const index of order) {
+    const endpoint = endpoints[index] as (typeof endpoints)[number];
+    const { label, subject } = names[index] as { label: string; subject: string };
+    const target = httpTarget(`${label}:${containerPort}`, endpoint.address, containerPort);
+    probes.push(probe({ rule: "pod-ip-not-from-outside", service: state.service.name, vantage: "outside", target, subject, expect: noReach(state) }));
     for (const from of ctx.vantagePods) {
       probes.push(
-        probe({ rule: "pod-ip-from-pod", service: state.service.name, vantage: "pod", from, target, expect: { kind: "reach", endpoints: [endpoint] } }),
+        probe({ rule: "pod-ip-from-pod", service: state.service.name, vantage: "pod", from, target, subject, expect: { kind: "reach", endpoints: [endpoint] } }),
       );
     }
   }

@@ -21,7 +21,9 @@ export function renderJunit(report: VerifyReport): string {
       .className(probe.rule.id)
       .name(probe.id)
       .time(probe.durationMs / 1000);
-    const message = `${probe.rule.sentence}. Expected: ${probe.expect}. Observed: ${probe.reason}`;
+    // The name stays stable for CI history; the run's real pod or address goes in the message.
+    const subject = probe.subject !== undefined ? ` Target: ${probe.subject}.` : "";
+    const message = `${probe.rule.sentence}.${subject} Expected: ${probe.expect}. Observed: ${probe.reason}`;
     if (probe.status === "fail") testCase.failure(message, "fail");
     else if (probe.status === "error") testCase.error(message, "error");
     else if (probe.status === "skipped") testCase.skipped().standardOutput(`skipped: ${probe.reason}`);

@@ -84,7 +84,9 @@ export function renderTable(report: VerifyReport, options: TableOptions = {}): s
   if (problems.length > 0) {
     lines.push("", c.bold("Failed or could not run:"));
     for (const p of problems) {
-      lines.push(`${symbol(p, c)} ${p.id}  [${p.rule.id}]`, `    rule: ${p.rule.sentence}`, `    expected ${p.expect}; ${p.reason}`);
+      lines.push(`${symbol(p, c)} ${p.id}  [${p.rule.id}]`, `    rule: ${p.rule.sentence}`);
+      if (p.subject !== undefined) lines.push(`    target: ${p.subject}`);
+      lines.push(`    expected ${p.expect}; ${p.reason}`);
     }
   }
   const skipped = report.probes.filter((p) => p.status === "skipped");
