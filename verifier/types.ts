@@ -135,7 +135,7 @@ export interface ProbeResult {
   readonly id: string;
   readonly rule: { readonly id: RuleId; readonly sentence: string };
   readonly service: string;
-  /** The target part of the id, e.g. `node:kind-worker:30080`; stable across runs of the same lab. */
+  /** The target part of the id, e.g. `node-port:kind-worker:http`; stable across runs of the same lab. */
   readonly target: string;
   readonly vantage: Vantage;
   /** For pod probes: the node the request was sent from. */

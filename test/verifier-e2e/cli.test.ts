@@ -63,13 +63,13 @@ describe("svclab verify (built CLI) against the default stand-in lab", () => {
     expect(report.summary.fail).toBe(0);
     expect(report.summary.error).toBe(0);
     expect(report.probes.length).toBeGreaterThan(50);
-    expect(report.probes.find((p: any) => p.id === "frontend-nodeport/node:svclab-control-plane:30080/outside")).toMatchObject({ status: "pass", vantage: "outside" });
+    expect(report.probes.find((p: any) => p.id === "frontend-nodeport/node-port:svclab-control-plane:http/outside")).toMatchObject({ status: "pass", vantage: "outside" });
   });
 
   test("the table shows the Service's rows and a summary line with nothing failed", async () => {
     const run = await runCli(verifyArgs(world, "--only", "^frontend-nodeport/"));
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("node:svclab-control-plane:30080");
+    expect(run.stdout).toContain("node-port:svclab-control-plane:http");
     expect(run.stdout).toMatch(/^\d+ passed, 0 failed, 0 errors, 0 skipped/m);
   });
 });

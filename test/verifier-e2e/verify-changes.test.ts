@@ -44,8 +44,10 @@ describe("verify() when pods come and go", () => {
     try {
       const report = await verifyWorld(world);
       const [ready, notReady] = world.pods("backend");
-      expect(report.probes.some((p) => p.id.includes(notReady.name))).toBe(false);
-      expect(report.probes.find((p) => p.id === `backend/pod:${ready.name}:3000/pod:svclab-worker2`)?.status).toBe("pass");
+      expect(report.probes.some((p) => p.subject?.includes(notReady.name) === true)).toBe(false);
+      expect(report.probes.some((p) => p.id.startsWith(`backend/pod:${notReady.node}#`))).toBe(false);
+      const readyPod = report.probes.find((p) => p.id === `backend/pod:${ready.node}#1:3000/pod:svclab-worker2`);
+      expect({ status: readyPod?.status, subject: readyPod?.subject }).toEqual({ status: "pass", subject: `pod ${ready.name} (${ready.podIP})` });
       // One ready pod cannot show spreading: skipped, never passed.
       expect(problems(report.probes)).toEqual([{ id: `backend/cluster-ip:${world.servicePort}:spread/pod:svclab-control-plane`, rule: "spread", status: "skipped" }]);
       expect(report.exitCode).toBe(0);
@@ -60,9 +62,10 @@ describe("verify() when pods come and go", () => {
       const old = world.pods("backend")[0];
       const fresh = await world.replacePod(old.name);
       const report = await verifyWorld(world);
-      const ids = report.probes.map((p) => p.id);
-      expect(ids).toContain(`backend/pod:${fresh.name}:3000/pod:svclab-control-plane`);
-      expect(ids.some((id) => id.includes(old.name))).toBe(false);
+      // The same stable id as before the replacement; its subject is the new pod.
+      const probe = report.probes.find((p) => p.id === `backend/pod:${old.node}#1:3000/pod:svclab-control-plane`);
+      expect(probe?.subject).toBe(`pod ${fresh.name} (${fresh.podIP})`);
+      expect(report.probes.some((p) => p.subject?.includes(old.name) === true)).toBe(false);
       expect(describeProblems(report.probes)).toBe("");
       expect(report.exitCode).toBe(0);
     } finally {

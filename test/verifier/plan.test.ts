@@ -92,11 +92,11 @@ describe("planProbes", () => {
     test("the node port must answer from outside on every node, control plane included", () => {
       const outside = ofRule(probes, "nodeport-from-outside");
       expect(outside.map((p) => p.id)).toEqual([
-        "np/node:lab-control-plane:30080/outside",
-        "np/node:lab-worker:30080/outside",
-        "np/node:lab-worker2:30080/outside",
+        "np/node-port:lab-control-plane:http/outside",
+        "np/node-port:lab-worker:http/outside",
+        "np/node-port:lab-worker2:http/outside",
       ]);
-      expect(byId(probes, "np/node:lab-control-plane:30080/outside").target).toMatchObject({ url: "http://172.18.0.2:30080/" });
+      expect(byId(probes, "np/node-port:lab-control-plane:http/outside").target).toMatchObject({ url: "http://172.18.0.2:30080/" });
     });
 
     test("the node port must answer from a pod on every node, to every node", () => {
@@ -164,9 +164,9 @@ describe("planProbes", () => {
   test("externalTrafficPolicy Local: only nodes with a ready local pod must answer, and the client address is checked", () => {
     const local = service({ name: "loc", type: "NodePort", ports: nodePorts(30090), externalTrafficPolicy: "Local" });
     const probes = planProbes(cluster([state(local)]), PLAN_DEFAULTS);
-    expect(byId(probes, "loc/node:lab-control-plane:30090/outside")).toMatchObject({ rule: "etp-local-only-local-nodes", expect: { kind: "no-reach" } });
-    expect(byId(probes, "loc/node:lab-worker:30090/outside").expect).toMatchObject({ kind: "reach", onNode: "lab-worker" });
-    const client = byId(probes, "loc/node:lab-worker:30090:client/outside");
+    expect(byId(probes, "loc/node-port:lab-control-plane:http/outside")).toMatchObject({ rule: "etp-local-only-local-nodes", expect: { kind: "no-reach" } });
+    expect(byId(probes, "loc/node-port:lab-worker:http/outside").expect).toMatchObject({ kind: "reach", onNode: "lab-worker" });
+    const client = byId(probes, "loc/node-port:lab-worker:http:client/outside");
     expect(client.rule).toBe("etp-local-preserves-client");
     expect(client.expect).toMatchObject({ kind: "reach" });
     expect(reachOf(client).clientNotIn).toEqual(expect.arrayContaining(["172.18.0.2", "10.244.1.5"]));
@@ -211,7 +211,7 @@ describe("planProbes", () => {
     const probes = planProbes(cluster([state(service({ name: "none", type: "NodePort", ports: nodePorts(30100) }), unready)]), PLAN_DEFAULTS);
     const refusals = ofRule(probes, "no-endpoints-refuse");
     expect(refusals.map((p) => p.id)).toEqual(
-      expect.arrayContaining(["none/cluster-ip:80/pod:lab-worker", "none/node:lab-worker:30100/outside", "none/proxy:http/api-proxy"]),
+      expect.arrayContaining(["none/cluster-ip:80/pod:lab-worker", "none/node-port:lab-worker:http/outside", "none/proxy:http/api-proxy"]),
     );
     expect(byId(probes, "none/cluster-ip:80/pod:lab-worker").expect).toEqual({ kind: "refused" });
     expect(byId(probes, "none/proxy:http/api-proxy").expect).toEqual({ kind: "proxy-fails" });
@@ -224,7 +224,7 @@ describe("planProbes", () => {
     const local = service({ name: "local", type: "NodePort", externalTrafficPolicy: "Local", ports: nodePorts(30101) });
     const probes = planProbes(cluster([state(local, unready)]), PLAN_DEFAULTS);
     expect(ofRule(probes, "etp-local-only-local-nodes")).toHaveLength(0);
-    expect(byId(probes, "local/node:lab-control-plane:30101/outside")).toMatchObject({ rule: "no-endpoints-refuse", expect: { kind: "refused" } });
+    expect(byId(probes, "local/node-port:lab-control-plane:http/outside")).toMatchObject({ rule: "no-endpoints-refuse", expect: { kind: "refused" } });
   });
 
   test("a node without a probe agent gets an error check, and its pod probes have no agent", () => {
@@ -240,9 +240,9 @@ describe("planProbes", () => {
   test("when node IPs are not reachable, node ports are tried on 127.0.0.1 and the node-IP checks are skipped with the reason", () => {
     const np = service({ name: "np", type: "NodePort", ports: nodePorts(30080) });
     const probes = planProbes(cluster([state(np)]), { ...PLAN_DEFAULTS, outside: { kind: "localhost", reason: "node IPs are not reachable from a darwin host" } });
-    expect(byId(probes, "np/localhost:30080/outside")).toMatchObject({ rule: "nodeport-from-outside", target: { url: "http://127.0.0.1:30080/" } });
-    expect(byId(probes, "np/localhost:30080/outside").skipWhenRefused).toMatch(/no kind extraPortMappings entry publishes node port 30080 \(port 80\) on the same host port, the only one tried/);
-    expect(byId(probes, "np/node:lab-worker:30080/outside").skip).toBe("node IPs are not reachable from a darwin host");
+    expect(byId(probes, "np/node-port:localhost:http/outside")).toMatchObject({ rule: "nodeport-from-outside", target: { url: "http://127.0.0.1:30080/" } });
+    expect(byId(probes, "np/node-port:localhost:http/outside").skipWhenRefused).toMatch(/no kind extraPortMappings entry publishes node port 30080 \(port 80\) on the same host port, the only one tried/);
+    expect(byId(probes, "np/node-port:lab-worker:http/outside").skip).toBe("node IPs are not reachable from a darwin host");
   });
 
   test("every planned probe is sent from a vantage its rule names, in a lab with every Service kind", () => {

@@ -31,8 +31,8 @@ const PROBES: ProbeResult[] = [
   result("backend/cluster-ip:80/outside", "clusterip-not-from-outside", "pass", "no answer: timeout", { expect: "no endpoint answers", expectNo: true }),
   result("backend/cluster-ip:80/pod:lab-control-plane", "clusterip-from-pod", "pass", "answered by pod backend-a"),
   result("backend/cluster-ip:80/pod:lab-worker", "clusterip-from-pod", "pass", "answered by pod backend-b"),
-  result("frontend-nodeport/node:lab-worker:30080/outside", "nodeport-from-outside", "fail", "no answer: timeout"),
-  result("frontend-nodeport/node:lab-worker:30080/pod:lab-control-plane", "nodeport-from-pod", "error", "probe agent svclab/probe-0: pods proxy answered HTTP 503"),
+  result("frontend-nodeport/node-port:lab-worker:http/outside", "nodeport-from-outside", "fail", "no answer: timeout"),
+  result("frontend-nodeport/node-port:lab-worker:http/pod:lab-control-plane", "nodeport-from-pod", "error", "probe agent svclab/probe-0: pods proxy answered HTTP 503"),
   result("frontend-lb/lb:pending:80/outside", "lb-from-outside", "skipped", "no load-balancer address assigned"),
 ];
 
@@ -55,15 +55,15 @@ describe("table report", () => {
   test("has one row per Service and target with a column per vantage", () => {
     expect(text).toMatch(/│ service\s+│ target\s+│ outside\s+│ pod\s+│/);
     expect(text).toMatch(/│ backend\s+│ cluster-ip:80\s+│ –\s+│ ✓ ×2\s+│/);
-    expect(text).toMatch(/│ frontend-nodeport\s+│ node:lab-worker:30080\s+│ ✗\s+│ !\s+│/);
+    expect(text).toMatch(/│ frontend-nodeport\s+│ node-port:lab-worker:http\s+│ ✗\s+│ !\s+│/);
     expect(text).toMatch(/│ frontend-lb\s+│ lb:pending:80\s+│ skip\s+│/);
   });
 
   test("lists each failure and error with its rule sentence and reason, and each skip with its reason", () => {
-    expect(text).toContain("✗ frontend-nodeport/node:lab-worker:30080/outside  [nodeport-from-outside]");
+    expect(text).toContain("✗ frontend-nodeport/node-port:lab-worker:http/outside  [nodeport-from-outside]");
     expect(text).toContain(`rule: ${rule("nodeport-from-outside").sentence}`);
     expect(text).toContain("expected reach an endpoint pod; no answer: timeout");
-    expect(text).toContain("! frontend-nodeport/node:lab-worker:30080/pod:lab-control-plane  [nodeport-from-pod]");
+    expect(text).toContain("! frontend-nodeport/node-port:lab-worker:http/pod:lab-control-plane  [nodeport-from-pod]");
     expect(text).toContain("skip frontend-lb/lb:pending:80/outside: no load-balancer address assigned");
     expect(text).toContain("- outside checks of node ports were tried on 127.0.0.1");
   });
@@ -114,7 +114,7 @@ describe("JUnit report", () => {
 
   test("counts failures, errors and skips in the suite, with the reason in the element", () => {
     expect(xml).toMatch(/<testsuite [^>]*tests="6"[^>]*failures="1"[^>]*errors="1"[^>]*skipped="1"/);
-    const failed = testcases(xml).find((c) => c.name === "frontend-nodeport/node:lab-worker:30080/outside");
+    const failed = testcases(xml).find((c) => c.name === "frontend-nodeport/node-port:lab-worker:http/outside");
     expect(failed?.body).toMatch(/<failure message="[^"]*Observed: no answer: timeout"/);
     const errored = testcases(xml).find((c) => c.classname === "nodeport-from-pod");
     expect(errored?.body).toMatch(/<error message="[^"]*pods proxy answered HTTP 503"/);

@@ -4,20 +4,23 @@
  * then has a new random name and a new IP (issue 9, item 10).
  */
 import { planProbes } from "../../verifier/plan";
-import { endpointNames, ingressNames } from "../../verifier/checks/stable-names";
+import { endpointNames, ingressNames, nodePortName } from "../../verifier/checks/stable-names";
 import type { Cluster, PodInfo } from "../../verifier/model";
 import { PLAN_DEFAULTS, agents, cluster, nodePorts, pod, service, state } from "./fixtures";
 
-/** The lab's Services over the given frontend and backend pods, with a load-balancer address. */
-function lab(frontend: readonly PodInfo[], backend: readonly PodInfo[], lbAddress: string, agentPrefix: string): Cluster {
+/**
+ * The lab's Services over the given frontend and backend pods, with a
+ * load-balancer address and node ports the API server allocated from `nodePortBase`.
+ */
+function lab(frontend: readonly PodInfo[], backend: readonly PodInfo[], lbAddress: string, agentPrefix: string, nodePortBase: number): Cluster {
   const backendSelector = { "app.kubernetes.io/part-of": "svclab", "app.kubernetes.io/component": "backend" };
   return cluster(
     [
       state(service({ name: "backend", selector: backendSelector }), backend),
       state(service({ name: "backend-headless", clusterIP: "None", headless: true, selector: backendSelector }), backend),
       state(service({ name: "frontend-nodeport", type: "NodePort", ports: nodePorts(30080), clusterIP: "10.96.0.11" }), frontend),
-      state(service({ name: "frontend-lb", type: "LoadBalancer", ports: nodePorts(30081), clusterIP: "10.96.0.12", loadBalancerIngress: [lbAddress] }), frontend),
-      state(service({ name: "frontend-local", type: "NodePort", ports: nodePorts(30082), externalTrafficPolicy: "Local" }), frontend),
+      state(service({ name: "frontend-lb", type: "LoadBalancer", ports: nodePorts(nodePortBase), clusterIP: "10.96.0.12", loadBalancerIngress: [lbAddress] }), frontend),
+      state(service({ name: "frontend-local", type: "NodePort", ports: nodePorts(nodePortBase + 1), externalTrafficPolicy: "Local" }), frontend),
       state(service({ name: "frontend-sticky", sessionAffinity: "ClientIP" }), frontend),
       state(service({ name: "frontend-internal-local", internalTrafficPolicy: "Local" }), frontend),
       state(service({ name: "backend-external", type: "ExternalName", clusterIP: undefined, selector: undefined, externalName: "backend.svclab.svc.cluster.local" })),
@@ -38,7 +41,7 @@ function run(suffix: string, octet: number, lbAddress: string, apiOrder: "forwar
   ];
   const backend = [pod(`backend-77c-${suffix}a`, "lab-worker", `10.244.1.${octet + 2}`), pod(`backend-77c-${suffix}b`, "lab-worker2", `10.244.2.${octet + 2}`)];
   const listed = <T>(items: T[]): T[] => (apiOrder === "reversed" ? [...items].reverse() : items);
-  return { cluster: lab(listed(frontend), listed(backend), lbAddress, `probe-${suffix}`), pods: [...frontend, ...backend] };
+  return { cluster: lab(listed(frontend), listed(backend), lbAddress, `probe-${suffix}`, 30000 + octet * 10), pods: [...frontend, ...backend] };
 }
 
 describe("stable probe ids", () => {
@@ -58,6 +61,12 @@ describe("stable probe ids", () => {
     }
     for (const agent of first.cluster.agents) expect(ids).not.toContain(agent.pod);
     expect(ids).not.toContain("172.18.0.100");
+    expect(ids).not.toMatch(/:30100\b/);
+  });
+
+  test("a node port is named by the Service port it serves, and the allocated nodePort is in the subject", () => {
+    const probe = planProbes(first.cluster, PLAN_DEFAULTS).find((p) => p.id === "frontend-lb/node-port:lab-worker:http/outside");
+    expect(probe).toMatchObject({ target: { url: "http://172.18.0.3:30100/" }, subject: "node port 30100 on node lab-worker 172.18.0.3" });
   });
 
   test("the real pod name and address stay in the probe's subject", () => {
@@ -99,5 +108,16 @@ describe("ingressNames", () => {
       { label: "lb:ingress#1", subject: "load-balancer address 172.18.0.100" },
       { label: "lb:ingress#2", subject: "load-balancer address lb.example.test" },
     ]);
+  });
+});
+
+describe("nodePortName", () => {
+  test("uses the port's name, or its number when it has none", () => {
+    expect(nodePortName("n1", { name: "http", port: 80 }, 31234, "10.0.0.2").label).toBe("node-port:n1:http");
+    expect(nodePortName("n1", { name: "", port: 8080 }, 31234, "10.0.0.2").label).toBe("node-port:n1:8080");
+    expect(nodePortName("localhost", { name: "http", port: 80 }, 30080, "127.0.0.1")).toEqual({
+      label: "node-port:localhost:http",
+      subject: "node port 30080 on 127.0.0.1",
+    });
   });
 });

@@ -7,6 +7,7 @@ import type { Cluster, ServicePortInfo } from "../model";
 import { NODE_PORT_RANGE } from "./ranges";
 import type { EndpointRef, Expectation, Probe } from "../types";
 import { factProbe, noReach, probe, httpTarget, endpointsFor, reachOrRefused, type PlanContext } from "./context";
+import { nodePortName } from "./stable-names";
 
 /** Each nodePort lies in {@link NODE_PORT_RANGE}. */
 export function planNodePortRange({ state }: PlanContext): Probe[] {
@@ -49,8 +50,9 @@ export function planNodePorts(ctx: PlanContext): Probe[] {
     }
     let clientCheckPlanned = false;
     for (const node of cluster.nodes) {
-      const label = `node:${node.name}:${nodePort}`;
       const host = node.internalIP;
+      // Named by the Service port: an allocated nodePort changes when the Service is created anew (stable-names.ts).
+      const { label, subject } = nodePortName(node.name, port, nodePort, host ?? "(no InternalIP)");
       const target = httpTarget(label, host ?? node.name, nodePort);
       const noAddress = host === undefined ? `node ${node.name} reports no InternalIP` : undefined;
       const outsideSkip = noAddress ?? (options.outside.kind === "localhost" ? options.outside.reason : undefined);
@@ -59,7 +61,7 @@ export function planNodePorts(ctx: PlanContext): Probe[] {
       if (local && endpoints.length > 0) {
         const onNode = endpoints.filter((e) => e.nodeName === node.name);
         const expect: Expectation = onNode.length > 0 ? { kind: "reach", endpoints: onNode, onNode: node.name } : noReach(state);
-        probes.push(probe({ rule: "etp-local-only-local-nodes", service: service.name, vantage: "outside", target, expect, skip: outsideSkip }));
+        probes.push(probe({ rule: "etp-local-only-local-nodes", service: service.name, vantage: "outside", target, subject, expect, skip: outsideSkip }));
         if (onNode.length > 0 && !clientCheckPlanned && host !== undefined) {
           clientCheckPlanned = true;
           probes.push(
@@ -68,6 +70,7 @@ export function planNodePorts(ctx: PlanContext): Probe[] {
               service: service.name,
               vantage: "outside",
               target: httpTarget(`${label}:client`, host, nodePort),
+              subject,
               expect: { kind: "reach", endpoints: onNode, clientNotIn: clusterAddresses(cluster) },
               skip: outsideSkip,
             }),
@@ -76,11 +79,11 @@ export function planNodePorts(ctx: PlanContext): Probe[] {
         continue;
       }
       probes.push(
-        probe({ service: service.name, vantage: "outside", target, skip: outsideSkip, ...reachOrRefused(endpoints, "nodeport-from-outside", ctx) }),
+        probe({ service: service.name, vantage: "outside", target, subject, skip: outsideSkip, ...reachOrRefused(endpoints, "nodeport-from-outside", ctx) }),
       );
       for (const from of ctx.vantagePods) {
         probes.push(
-          probe({ service: service.name, vantage: "pod", from, target, skip: noAddress, ...reachOrRefused(endpoints, "nodeport-from-pod", ctx) }),
+          probe({ service: service.name, vantage: "pod", from, target, subject, skip: noAddress, ...reachOrRefused(endpoints, "nodeport-from-pod", ctx) }),
         );
       }
     }
@@ -96,7 +99,8 @@ function planLocalhostNodePort(ctx: PlanContext, port: ServicePortInfo, nodePort
     probe({
       service: service.name,
       vantage: "outside",
-      target: httpTarget(`localhost:${nodePort}`, "127.0.0.1", nodePort),
+      target: httpTarget(nodePortName("localhost", port, nodePort, "127.0.0.1").label, "127.0.0.1", nodePort),
+      subject: nodePortName("localhost", port, nodePort, "127.0.0.1").subject,
       skipWhenRefused: `nothing listens on 127.0.0.1:${nodePort}: no kind extraPortMappings entry publishes node port ${nodePort} (port ${port.port}) on the same host port, the only one tried`,
       ...reachOrRefused(endpoints, "nodeport-from-outside", ctx),
     }),

@@ -5,7 +5,8 @@
  * created, and a load balancer may hand out another address to a new lab. A
  * CI system follows a test by its name, so probe ids name such targets by what
  * stays: a pod by its node and an ordinal (`pod:<node>#<n>`), a load-balancer
- * address by its ordinal (`lb:ingress#<n>`). The real name goes into the
+ * address by its ordinal (`lb:ingress#<n>`), a node port by the Service port
+ * it serves (`node-port:<node>:<port name>`). The real name goes into the
  * probe's `subject`, which reports print next to the id.
  */
 import type { EndpointRef } from "../types";
@@ -45,6 +46,17 @@ export function endpointNames(endpoints: readonly EndpointRef[]): StableName[] {
     if (label === undefined) return { label: `pod:${endpoint.address}`, subject: `endpoint ${endpoint.address} (no pod)` };
     return { label, subject: `pod ${endpoint.podName ?? "?"} (${endpoint.address})` };
   });
+}
+
+/**
+ * The stable name of a Service port's node port on one node (or on
+ * `localhost`, where kind publishes it): by the Service port's name (its
+ * number when unnamed), not by the nodePort, which the API server allocates
+ * anew each time the Service is created unless the manifest pins it.
+ */
+export function nodePortName(where: string, port: { readonly name: string; readonly port: number }, nodePort: number, address: string): StableName {
+  const portRef = port.name === "" ? String(port.port) : port.name;
+  return { label: `node-port:${where}:${portRef}`, subject: `node port ${nodePort} on ${where === "localhost" ? "" : `node ${where} `}${address}` };
 }
 
 /** Stable names of a Service's load-balancer ingress addresses (or hostnames), in status order. */
