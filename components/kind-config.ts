@@ -54,7 +54,11 @@ export const DEFAULT_LISTEN_ADDRESS = "127.0.0.1";
 /** The fewest workers the lab accepts: spreading and `externalTrafficPolicy: Local` need a node besides the control-plane. */
 export const MIN_WORKERS = 1;
 
-/** One kind `extraPortMappings` entry: a host port forwarded to a port on the control-plane node container. */
+/** Which node container a port mapping is published from. */
+export const PORT_MAPPING_NODES = ["control-plane", "first-worker"] as const;
+export type PortMappingNode = (typeof PORT_MAPPING_NODES)[number];
+
+/** One kind `extraPortMappings` entry: a host port forwarded to a port on one node container. */
 export interface PortMapping {
   /** Port inside the node container, usually a NodePort (30000–32767). */
   readonly containerPort: number;
@@ -64,6 +68,13 @@ export interface PortMapping {
   readonly listenAddress?: string;
   /** @default "TCP" */
   readonly protocol?: "TCP" | "UDP" | "SCTP";
+  /**
+   * The node whose container publishes it. A NodePort with
+   * `externalTrafficPolicy: Local` answers only on nodes with a ready local
+   * pod, and workloads do not run on the control-plane: map it from a worker.
+   * @default "control-plane"
+   */
+  readonly node?: PortMappingNode;
 }
 
 export interface KindConfigOptions {
@@ -183,7 +194,9 @@ export function resolveKindConfig(options: KindConfigOptions): ResolvedKindConfi
         `${field}.listenAddress must be an IP address such as 127.0.0.1; got ${formatValue(listenAddress)}`,
       );
     }
-    return { containerPort: mapping.containerPort, hostPort: mapping.hostPort, listenAddress, protocol: mapping.protocol ?? "TCP" };
+    const node = mapping.node ?? "control-plane";
+    assertOneOf(`${field}.node`, node, PORT_MAPPING_NODES);
+    return { containerPort: mapping.containerPort, hostPort: mapping.hostPort, listenAddress, protocol: mapping.protocol ?? "TCP", node };
   });
   // One host port per mapping, whatever the address: two binds of one port collide on 0.0.0.0.
   assertUnique(
@@ -195,15 +208,19 @@ export function resolveKindConfig(options: KindConfigOptions): ResolvedKindConfi
 
 /**
  * The kind `Cluster` document for one control-plane node and `workers` worker
- * nodes. Port mappings go on the control-plane node: a NodePort is open on
- * every node, so one node is enough to reach it from the host.
+ * nodes. Port mappings go on the control-plane node unless they say
+ * otherwise: a NodePort is open on every node, so one node is enough to reach
+ * it from the host.
  */
 export function buildKindConfig(config: ResolvedKindConfig): string {
-  const controlPlane: Record<string, unknown> = { role: "control-plane", image: config.nodeImage };
-  if (config.portMappings.length > 0) {
-    controlPlane.extraPortMappings = config.portMappings.map((m) => ({ ...m }));
-  }
-  const workers = Array.from({ length: config.workers }, () => ({ role: "worker", image: config.nodeImage }));
+  const mappingsOn = (node: PortMappingNode) =>
+    config.portMappings.filter((m) => m.node === node).map(({ node: _node, ...mapping }) => mapping);
+  const withMappings = (node: Record<string, unknown>, mappings: readonly object[]) =>
+    mappings.length > 0 ? { ...node, extraPortMappings: mappings } : node;
+  const controlPlane = withMappings({ role: "control-plane", image: config.nodeImage }, mappingsOn("control-plane"));
+  const workers = Array.from({ length: config.workers }, (_, index) =>
+    withMappings({ role: "worker", image: config.nodeImage }, index === 0 ? mappingsOn("first-worker") : []),
+  );
   return stringify({
     kind: "Cluster",
     apiVersion: "kind.x-k8s.io/v1alpha4",

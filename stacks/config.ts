@@ -164,6 +164,30 @@ function expandHome(path: string): string {
 }
 
 /**
+ * The node port of `frontend-local` (externalTrafficPolicy Local) answers
+ * only on nodes running a frontend pod, so its host port is published from
+ * the first worker (stacks/lab.ts); the frontend's spread puts a pod on every
+ * worker only when there are at least as many replicas as workers.
+ */
+function assertLocalHostPortServed(
+  cluster: string,
+  kinds: readonly ServiceKind[],
+  localNodePort: number,
+  hostPorts: readonly HostPortMapping[],
+  frontendReplicas: number,
+  workers: number,
+): void {
+  const index = hostPorts.findIndex((m) => m.nodePort === localNodePort);
+  if (cluster !== "kind" || !kinds.includes("etp-local") || index === -1 || frontendReplicas >= workers) return;
+  throw new InvalidInputError(
+    "frontendReplicas",
+    frontendReplicas,
+    `hostPorts[${index}] forwards to localNodePort ${localNodePort} (frontend-local, externalTrafficPolicy Local), which answers only on a node running a frontend pod; ` +
+      `it is published from the first worker, so frontendReplicas must be at least workers (${workers}) for the spread to put a pod there; got ${frontendReplicas}`,
+  );
+}
+
+/**
  * What loadConfig reads config through: a `pulumi.Config` in the stack
  * program, the stack file's values in the runner (stacks/stack-file.ts).
  */
@@ -307,6 +331,7 @@ export function loadConfig(reader?: ConfigReader, setKeys?: readonly string[]): 
   }
   const loadBalancer = config.get("loadBalancer") ?? CONFIG_DEFAULTS.loadBalancer;
   assertOneOf("loadBalancer", loadBalancer, LOAD_BALANCER_MODES);
+  assertLocalHostPortServed(cluster, kinds, localNodePort, hostPorts, frontendReplicas, workers);
 
   return Object.freeze({
     cluster,

@@ -16,6 +16,7 @@ import {
   KindNode,
   LabNamespace,
   LoadBalancerSupport,
+  PortMappingNode,
   ProbeAgents,
   ServiceCatalog,
   ServiceSummary,
@@ -76,7 +77,12 @@ function kindParts(config: LabConfig, appsDir: string): ClusterParts {
     kubeProxyMode: config.kubeProxyMode,
     podSubnet: config.podSubnet,
     serviceSubnet: config.serviceSubnet,
-    portMappings: config.hostPorts.map((m) => ({ containerPort: m.nodePort, hostPort: m.hostPort, listenAddress: m.listenAddress })),
+    portMappings: config.hostPorts.map((m) => ({
+      containerPort: m.nodePort,
+      hostPort: m.hostPort,
+      listenAddress: m.listenAddress,
+      node: portMappingNode(config, m.nodePort),
+    })),
   });
   const loadBalancer =
     config.loadBalancer === "cloud-provider-kind"
@@ -121,6 +127,16 @@ function existingParts(config: LabConfig, appsDir: string): ClusterParts {
     image,
     notes,
   };
+}
+
+/**
+ * Where a host port is published: frontend-local's node port from the first
+ * worker, since with externalTrafficPolicy Local only a node running a
+ * frontend pod answers and the control-plane runs none; every other node port
+ * answers on any node, so from the control-plane.
+ */
+export function portMappingNode(config: Pick<LabConfig, "services" | "localNodePort">, nodePort: number): PortMappingNode {
+  return config.services.includes("etp-local") && nodePort === config.localNodePort ? "first-worker" : "control-plane";
 }
 
 /** Creates the whole lab from `config` and returns its stack outputs. */

@@ -62,6 +62,21 @@ describe("the kind config", () => {
     expect(config.nodes.slice(1).some((n: any) => "extraPortMappings" in n)).toBe(false);
   });
 
+  test("publishes a mapping marked first-worker from the first worker only", () => {
+    const config = parsed({
+      workers: 2,
+      portMappings: [
+        { containerPort: 30080, hostPort: 30080 },
+        { containerPort: 30081, hostPort: 30081, node: "first-worker" },
+      ],
+    });
+    expect(config.nodes.map((n: any) => [n.role, n.extraPortMappings])).toEqual([
+      ["control-plane", [{ containerPort: 30080, hostPort: 30080, listenAddress: "127.0.0.1", protocol: "TCP" }]],
+      ["worker", [{ containerPort: 30081, hostPort: 30081, listenAddress: "127.0.0.1", protocol: "TCP" }]],
+      ["worker", undefined],
+    ]);
+  });
+
   test("has no extraPortMappings key when nothing is mapped", () => {
     expect("extraPortMappings" in parsed({}).nodes[0]).toBe(false);
   });

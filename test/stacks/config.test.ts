@@ -185,6 +185,11 @@ describe("bad config is refused with the key, the value and what is allowed", ()
     ],
     [{ image: "svclab demo" }, 'image must be an image reference without spaces; got "svclab demo"'],
     [{ loadBalancer: "metallb" }, 'loadBalancer must be one of "cloud-provider-kind", "none"; got "metallb"'],
+    [
+      { hostPorts: '["30081:30081"]', workers: "3", frontendReplicas: "2" },
+      "hostPorts[0] forwards to localNodePort 30081 (frontend-local, externalTrafficPolicy Local), which answers only on a node running a frontend pod; " +
+        "it is published from the first worker, so frontendReplicas must be at least workers (3) for the spread to put a pod there; got 2",
+    ],
   ])("%j", (values, message) => {
     expect(messageThrownBy(() => withConfig(values))).toBe(message);
   });

@@ -15,6 +15,8 @@ const apps = fakeAppsDir();
 afterAll(() => rmSync(apps, { recursive: true, force: true }));
 
 interface MachineWideNames {
+  /** The kind config of the plan, parsed. */
+  readonly kindConfig: { nodes: Array<{ role: string; extraPortMappings?: Array<{ hostPort: number; containerPort: number }> }> };
   readonly kindClusters: string[];
   readonly kubeContexts: string[];
   readonly containers: string[];
@@ -41,6 +43,7 @@ async function plan(stack: string): Promise<MachineWideNames> {
     ),
   );
   return {
+    kindConfig: parse(kindCommands[0].inputs.stdin),
     kindClusters,
     kubeContexts: kindClusters.map((name) => `kind-${name}`),
     containers: world.byType("docker:index/container:Container").map((r) => r.inputs.name as string),
@@ -56,4 +59,14 @@ test("the dev and ci labs run side by side: no kind cluster, context, container 
   for (const kind of ["kindClusters", "kubeContexts", "containers", "hostPorts"] as const) {
     expect([kind, dev[kind].filter((name) => ci[kind].includes(name))]).toEqual([kind, []]);
   }
+});
+
+test("dev publishes frontend-local's node port (externalTrafficPolicy Local) from the first worker, where frontend pods run, and 30080 from the control plane", async () => {
+  const { kindConfig } = await plan("dev");
+  const mapped = kindConfig.nodes.map((node) => [node.role, (node.extraPortMappings ?? []).map((m) => `${m.hostPort}:${m.containerPort}`)]);
+  expect(mapped).toEqual([
+    ["control-plane", ["30080:30080"]],
+    ["worker", ["30081:30081"]],
+    ["worker", []],
+  ]);
 });

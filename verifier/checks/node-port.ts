@@ -91,10 +91,16 @@ export function planNodePorts(ctx: PlanContext): Probe[] {
   return probes;
 }
 
-/** On Docker Desktop, kind publishes chosen node ports on 127.0.0.1 (`extraPortMappings`). */
+/**
+ * On Docker Desktop, kind publishes chosen node ports on 127.0.0.1
+ * (`extraPortMappings`), each from one node. Under externalTrafficPolicy
+ * Local that node must run a ready pod of the Service (the lab publishes
+ * frontend-local's port from a worker that does); one without drops the
+ * request, and the probe fails on the timeout.
+ */
 function planLocalhostNodePort(ctx: PlanContext, port: ServicePortInfo, nodePort: number, endpoints: readonly EndpointRef[]): Probe[] {
   const service = ctx.state.service;
-  if (service.externalTrafficPolicy === "Local") return [];
+  const rule = service.externalTrafficPolicy === "Local" ? "etp-local-only-local-nodes" : "nodeport-from-outside";
   return [
     probe({
       service: service.name,
@@ -102,7 +108,7 @@ function planLocalhostNodePort(ctx: PlanContext, port: ServicePortInfo, nodePort
       target: httpTarget(nodePortName("localhost", port, nodePort, "127.0.0.1").label, "127.0.0.1", nodePort),
       subject: nodePortName("localhost", port, nodePort, "127.0.0.1").subject,
       skipWhenRefused: `nothing listens on 127.0.0.1:${nodePort}: no kind extraPortMappings entry publishes node port ${nodePort} (port ${port.port}) on the same host port, the only one tried`,
-      ...reachOrRefused(endpoints, "nodeport-from-outside", ctx),
+      ...reachOrRefused(endpoints, rule, ctx),
     }),
   ];
 }
