@@ -13,6 +13,7 @@ import { summarizeError } from "./errors";
 import { ProgressSink, describeEngineEvent } from "./progress";
 import { StackLock, findStackLocks } from "./locks";
 import { StackSnapshot, readSnapshot } from "./stack-state";
+import { Version, compareVersions, formatVersion, parseVersion } from "./versions";
 
 /** The stack `lab` and `down` use unless told otherwise. */
 export const DEFAULT_STACK = "dev";
@@ -85,16 +86,25 @@ export function createPulumiBackend(options: PulumiBackendOptions): LabBackend {
   const stateDir = path.join(options.projectDir, STATE_DIR_NAME);
   const backendUrl = `file://${stateDir.split(path.sep).join("/")}`;
   let command: Promise<PulumiCommand> | undefined;
+  let cliNote: string | undefined;
   // Loaded on first use: it costs about a second, which `svclab verify` and `--help` need not pay.
   const automation = () => import("@pulumi/pulumi/automation");
 
   const workspaceOptions = async (onProgress?: ProgressSink, extraEnv: Record<string, string> = {}): Promise<LocalWorkspaceOptions> => {
     // The file backend refuses a directory that does not exist.
     fs.mkdirSync(stateDir, { recursive: true });
-    command ??= resolvePulumiCommand(await automation(), options.projectDir, options.installCli ?? true, onProgress);
+    command ??= resolvePulumiCommand((await automation()).PulumiCommand, options.projectDir, options.installCli ?? true, (note) => {
+      cliNote = note;
+    });
+    const resolved = await command;
+    // Said once, on the first operation that shows progress (`up`, `destroy`), whichever call resolved the CLI.
+    if (onProgress !== undefined && cliNote !== undefined) {
+      onProgress(cliNote);
+      cliNote = undefined;
+    }
     return {
       workDir: options.projectDir,
-      pulumiCommand: await command,
+      pulumiCommand: resolved,
       secretsProvider: "passphrase",
       envVars: { PULUMI_BACKEND_URL: backendUrl, PULUMI_SKIP_UPDATE_CHECK: "true", ...passphraseEnv(env), ...extraEnv },
     };
@@ -172,26 +182,38 @@ export function passphraseEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return { PULUMI_CONFIG_PASSPHRASE: DEFAULT_PASSPHRASE };
 }
 
+/** The part of the Automation API's `PulumiCommand` class that finds or installs a CLI. */
+export interface PulumiCommandSource {
+  get(): Promise<PulumiCommand>;
+  install(options: { root: string }): Promise<PulumiCommand>;
+}
+
 /**
- * The `pulumi` on PATH, else the pinned version installed under
- * `.pulumi-cli` (downloaded from get.pulumi.com once, reused afterwards).
+ * The `pulumi` on PATH when it is at least the SDK's own version (the
+ * Automation API itself accepts any 3.2 or later, which may lack what this
+ * SDK drives), else the pinned version installed under `.pulumi-cli`
+ * (downloaded from get.pulumi.com once, reused afterwards). `note` receives
+ * one line saying which CLI is used and why.
  */
-async function resolvePulumiCommand(
-  { PulumiCommand }: typeof import("@pulumi/pulumi/automation"),
-  projectDir: string,
-  install: boolean,
-  onProgress?: ProgressSink,
-): Promise<PulumiCommand> {
+export async function resolvePulumiCommand(source: PulumiCommandSource, projectDir: string, install: boolean, note: (line: string) => void = () => {}): Promise<PulumiCommand> {
+  const pinned = parseVersion(PINNED_PULUMI_VERSION) as Version;
+  let reason: string;
   try {
-    return await PulumiCommand.get();
-  } catch (error) {
-    if (!install) {
-      throw new Error(`no usable pulumi CLI on PATH (${summarizeError(error)}): install Pulumi 3.x, https://www.pulumi.com/docs/iac/download-install/`);
+    const onPath = await source.get();
+    const found = parseVersion(String(onPath.version ?? ""));
+    if (found !== undefined && compareVersions(found, pinned) >= 0) {
+      note(`using the pulumi CLI on PATH (${formatVersion(found)}, ${onPath.command})`);
+      return onPath;
     }
-    const root = path.join(projectDir, CLI_DIR_NAME);
-    onProgress?.(`no pulumi CLI on PATH: using Pulumi ${PINNED_PULUMI_VERSION} in ${CLI_DIR_NAME}/ (installed on first use)`);
-    return PulumiCommand.install({ root });
+    reason = `the pulumi CLI on PATH is ${found === undefined ? "of an unknown version" : formatVersion(found)}, older than the SDK's v${PINNED_PULUMI_VERSION}`;
+  } catch (error) {
+    reason = `no usable pulumi CLI on PATH (${summarizeError(error)})`;
   }
+  if (!install) {
+    throw new Error(`${reason}: install Pulumi v${PINNED_PULUMI_VERSION} or later, https://www.pulumi.com/docs/iac/download-install/`);
+  }
+  note(`${reason}: using Pulumi v${PINNED_PULUMI_VERSION} in ${CLI_DIR_NAME}/ (installed on first use)`);
+  return source.install({ root: path.join(projectDir, CLI_DIR_NAME) });
 }
 
 function plainOutputs(outputs: Record<string, { value: unknown }>): LabOutputs {

@@ -8,7 +8,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { createPulumiBackend } from "../../runner/pulumi";
+import type { PulumiCommand } from "@pulumi/pulumi/automation";
+import { CLI_DIR_NAME, PINNED_PULUMI_VERSION, PulumiCommandSource, createPulumiBackend, resolvePulumiCommand } from "../../runner/pulumi";
 import { createFakeCli, FakeCli, FakeProgram } from "./fake-cli";
 
 const RECORDED = ["PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_SKIP_UPDATE_CHECK"];
@@ -107,10 +108,53 @@ describe("the Pulumi backend", () => {
     process.env.PATH = emptyDir;
     try {
       await expect(createPulumiBackend({ projectDir, env: {}, installCli: false }).snapshot()).rejects.toThrow(
-        /^no usable pulumi CLI on PATH \(.*\): install Pulumi 3\.x, https:\/\/www\.pulumi\.com\/docs\/iac\/download-install\/$/,
+        /^no usable pulumi CLI on PATH \(.*\): install Pulumi v\d+\.\d+\.\d+ or later, https:\/\/www\.pulumi\.com\/docs\/iac\/download-install\/$/,
       );
     } finally {
       fs.rmSync(emptyDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("which Pulumi CLI the lab uses", () => {
+  it("refuses a CLI on PATH older than the SDK, which the Automation API alone would accept", async () => {
+    usePulumi({ version: { stdout: "v3.100.0\n" } });
+    markBackendUsed();
+    await expect(createPulumiBackend({ projectDir, env: {}, installCli: false }).snapshot()).rejects.toThrow(
+      `the pulumi CLI on PATH is v3.100.0, older than the SDK's v${PINNED_PULUMI_VERSION}: install Pulumi v${PINNED_PULUMI_VERSION} or later, https://www.pulumi.com/docs/iac/download-install/`,
+    );
+  });
+
+  function source(onPath: { version: string } | Error) {
+    const installs: { root: string }[] = [];
+    const installed = { command: "/x/.pulumi-cli/bin/pulumi", version: null } as unknown as PulumiCommand;
+    const api: PulumiCommandSource = {
+      get: async () => {
+        if (onPath instanceof Error) throw onPath;
+        return { command: "/usr/local/bin/pulumi", version: onPath.version } as unknown as PulumiCommand;
+      },
+      install: async (options) => {
+        installs.push(options);
+        return installed;
+      },
+    };
+    return { api, installs, installed };
+  }
+
+  it("installs the pinned CLI instead of an older one on PATH, and says which it uses", async () => {
+    const { api, installs, installed } = source({ version: "3.100.0" });
+    const notes: string[] = [];
+    await expect(resolvePulumiCommand(api, projectDir, true, (line) => notes.push(line))).resolves.toBe(installed);
+    expect(installs).toEqual([{ root: path.join(projectDir, CLI_DIR_NAME) }]);
+    expect(notes).toEqual([`the pulumi CLI on PATH is v3.100.0, older than the SDK's v${PINNED_PULUMI_VERSION}: using Pulumi v${PINNED_PULUMI_VERSION} in .pulumi-cli/ (installed on first use)`]);
+  });
+
+  it("uses a CLI on PATH at least as new as the SDK, and says so", async () => {
+    const { api, installs } = source({ version: "9.0.1" });
+    const notes: string[] = [];
+    const chosen = await resolvePulumiCommand(api, projectDir, true, (line) => notes.push(line));
+    expect(chosen.command).toBe("/usr/local/bin/pulumi");
+    expect(installs).toEqual([]);
+    expect(notes).toEqual(["using the pulumi CLI on PATH (v9.0.1, /usr/local/bin/pulumi)"]);
   });
 });

@@ -3,8 +3,10 @@
  * `$KUBECONFIG`, else `~/.kube/config` (else in-cluster), then an optional
  * context override.
  */
+import * as fs from "node:fs";
 import * as k8s from "@kubernetes/client-node";
-import { KubeApiError } from "../errors";
+import { KubeApiError, VerifyOptionError } from "../errors";
+import { kubeconfigCandidates, kubeconfigFileProblem, noCurrentContextProblem } from "./kubeconfig-problems";
 
 /** A loaded kubeconfig and where it points. */
 export interface KubeTarget {
@@ -19,6 +21,10 @@ export interface KubeTarget {
  * @throws KubeApiError when the file, the context or its cluster is missing
  */
 export function loadKubeTarget(kubeconfig?: string, context?: string): KubeTarget {
+  const fileProblem = kubeconfigFileProblem(kubeconfig);
+  if (fileProblem !== undefined) {
+    throw new VerifyOptionError("--kubeconfig", kubeconfig ?? "", "", fileProblem);
+  }
   const kc = new k8s.KubeConfig();
   try {
     if (kubeconfig !== undefined) kc.loadFromFile(kubeconfig);
@@ -32,6 +38,10 @@ export function loadKubeTarget(kubeconfig?: string, context?: string): KubeTarge
       throw new KubeApiError(`use context ${context}`, undefined, `no such context; the kubeconfig has: ${known.join(", ") || "none"}`);
     }
     kc.setCurrentContext(context);
+  } else if (kc.getCurrentContext() === "" || kc.getCurrentContext() === undefined || kc.getCurrentContext() === null) {
+    if (process.env.KUBERNETES_SERVICE_HOST === undefined || kubeconfig !== undefined) {
+      throw new VerifyOptionError("--context", "", "", noCurrentContextProblem(kubeconfigCandidates(kubeconfig).filter((file) => fs.existsSync(file)), kc.getContexts().map((c) => c.name)));
+    }
   }
   const cluster = kc.getCurrentCluster();
   if (cluster === null) {
