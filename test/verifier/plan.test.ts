@@ -248,7 +248,7 @@ describe("planProbes", () => {
   test("when node IPs are not reachable, an externalTrafficPolicy Local node port published on 127.0.0.1 must answer from one of the Service's pods", () => {
     const local = service({ name: "loc", type: "NodePort", ports: nodePorts(30081), externalTrafficPolicy: "Local" });
     const probes = planProbes(cluster([state(local)]), { ...PLAN_DEFAULTS, outside: { kind: "localhost", reason: "node IPs are not reachable from a darwin host" } });
-    const viaLocalhost = byId(probes, "loc/localhost:30081/outside");
+    const viaLocalhost = byId(probes, "loc/node-port:localhost:http/outside");
     expect(viaLocalhost).toMatchObject({ rule: "etp-local-only-local-nodes", target: { url: "http://127.0.0.1:30081/" } });
     expect(reachOf(viaLocalhost).endpoints.map((e) => e.podName).sort()).toEqual(FRONTEND_PODS.map((p) => p.name).sort());
     expect(viaLocalhost.skip).toBeUndefined();
