@@ -48,6 +48,12 @@ export type Explanation =
       readonly ports: readonly ExplainedPort[];
       readonly podRanges: readonly string[];
       readonly object?: ServiceObject;
+      /**
+       * iptables: whether KUBE-MARK-DROP holds a rule (the kubelet writes it and
+       * KUBE-FIREWALL, which drops what it marks); without it a "drop" only
+       * falls through. Undefined for nftables, whose drops are real verdicts.
+       */
+      readonly markDropWritten?: boolean;
     }
   | { readonly kind: "no-rules"; readonly namespace: string; readonly service: string; readonly why: "external-name" | "headless"; readonly object: ServiceObject };
 
@@ -163,5 +169,6 @@ export function explain(request: ExplainRequest): Explanation {
     ports: groups.map((g) => ({ ref: g.ref, entries: attachVerdicts(ruleset, g.entries) })),
     podRanges: ruleset.podRanges,
     ...(object !== undefined ? { object } : {}),
+    ...(ruleset.mode === "iptables" ? { markDropWritten: (ruleset.chain("nat", "KUBE-MARK-DROP") ?? []).length > 0 } : {}),
   };
 }

@@ -142,6 +142,12 @@ class Printer {
         this.rule(indent, `→ dropped on this node: ${why}; the client gets no answer (timeout)`, outcome.rule);
         if (outcome.rule.target.kind === "drop-mark") {
           this.line(indent + 4, "(KUBE-MARK-DROP only marks the packet; the kubelet's KUBE-FIREWALL rule drops marked packets)");
+          if (this.explanation.markDropWritten === false) {
+            this.line(
+              indent + 4,
+              "(these rules hold no KUBE-MARK-DROP rule: the kubelet's rules are missing here, so the packet would go on unmarked to the node, where nothing listens: refused)",
+            );
+          }
         }
         return;
       }

@@ -62,6 +62,20 @@ describe("svclab explain (offline, on the real capture)", () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("→ dropped on this node: this node has no ready endpoint of its own and the Service has externalTrafficPolicy: Local");
     expect(result.stdout).toContain("from outside the cluster: dropped (no answer)");
+    // The capture was taken without a kubelet: its KUBE-MARK-DROP chain is empty, and the explanation says what that means.
+    expect(result.stdout).toContain("these rules hold no KUBE-MARK-DROP rule");
+  });
+
+  it("does not warn about KUBE-MARK-DROP when the kubelet's rule is there", () => {
+    const file = path.join(scratch, "with-kubelet.txt");
+    const rules = fs.readFileSync(rulesFile("svclab-control-plane"), "utf8");
+    const nat = rules.indexOf("*nat");
+    const fixed = rules.slice(0, nat) + rules.slice(nat).replace(/\nCOMMIT\n/, "\n-A KUBE-MARK-DROP -j MARK --set-xmark 0x8000/0x8000\nCOMMIT\n");
+    fs.writeFileSync(file, fixed);
+    const result = svclab(["frontend-local", "--node", "svclab-control-plane", "--iptables-save", file, "--objects", CAPTURE_DIR, "--port", "http"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("KUBE-MARK-DROP only marks the packet");
+    expect(result.stdout).not.toContain("these rules hold no KUBE-MARK-DROP rule");
   });
 
   it("prints each rule's text with --raw", () => {
