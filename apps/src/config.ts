@@ -39,6 +39,13 @@ export interface AppConfig {
    * @see https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination
    */
   readonly shutdownGraceMs: number;
+  /**
+   * `PROBE_TOKEN_FILE`: for `ROLE=probe`, the file holding the token a caller
+   * of `/dial` and `/resolve` must send (the kit mounts it from a Secret).
+   * `null` when unset: those paths are then open to anyone who reaches the
+   * pod, and the agent says so when it starts. Ignored by other roles.
+   */
+  readonly probeTokenFile: string | null;
 }
 
 /** A configuration value that cannot be used; the message names the variable, the value and what is allowed. */
@@ -79,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       0,
       MAX_SHUTDOWN_GRACE_MS,
     ),
+    probeTokenFile: role === "probe" ? (valueOf(env, "PROBE_TOKEN_FILE") ?? null) : null,
   });
 }
 

@@ -8,6 +8,7 @@ import { lookupVia } from "./dns-lookup";
 import { identityPage } from "./html";
 import { identityOf, type FrontendIdentity, type Identity } from "./identity";
 import { BadParameter } from "./params";
+import { PROBE_TOKEN_HEADER, readTokenFile, refuseWithoutToken } from "./probe-token";
 import { readReadinessBody, Readiness } from "./readiness";
 import { parseResolveQuery, resolveName } from "./resolve";
 
@@ -147,6 +148,14 @@ export function startApp(config: AppConfig, listen: ListenOptions = {}): Promise
       sendJson(response, 404, { error: { path, message: `no such path${roleNote}; available: ${paths.join(", ")}` } });
       return;
     }
+    // Only the verifier may make this pod send requests: check the token before anything is parsed or sent.
+    if (route.probeOnly && config.probeTokenFile !== null) {
+      const refusal = refuseWithoutToken(request, config.probeTokenFile);
+      if (refusal !== undefined) {
+        sendJson(response, refusal.status, { error: { header: PROBE_TOKEN_HEADER, message: refusal.message } });
+        return;
+      }
+    }
     // HEAD is GET without a body; Node's response drops the body by itself.
     const method = request.method === "HEAD" ? "GET" : (request.method ?? "GET");
     const handler = Object.hasOwn(route.methods, method) ? route.methods[method] : undefined;
@@ -186,6 +195,14 @@ export function startApp(config: AppConfig, listen: ListenOptions = {}): Promise
     return closing;
   };
 
+  // A configured token that cannot be read is a broken deployment: fail at start, not on the first probe.
+  if (config.probeTokenFile !== null) {
+    try {
+      readTokenFile(config.probeTokenFile);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen({ host: listen.host ?? config.host, port: listen.port ?? config.port }, () => {

@@ -14,6 +14,7 @@ describe("loadConfig", () => {
       backendUrl: null,
       version: "dev",
       shutdownGraceMs: 8000,
+      probeTokenFile: null,
     });
   });
 

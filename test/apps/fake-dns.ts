@@ -17,6 +17,8 @@ export interface FakeZone {
   readonly srv?: Readonly<Record<string, readonly { name: string; port: number; priority: number; weight: number }[]>>;
   /** Names the server receives but never answers, to exercise time-outs. */
   readonly silent?: readonly string[];
+  /** Called with each question's name as it arrives (to assert that none was asked). */
+  readonly onQuery?: (name: string) => void;
 }
 
 function encodeName(name: string): Buffer {
@@ -69,6 +71,7 @@ export async function startFakeDns(cleanup: Cleanup, zone: FakeZone): Promise<st
   const socket = dgram.createSocket("udp4");
   socket.on("message", (query, peer) => {
     const question = readQuestion(query);
+    zone.onQuery?.(question.name);
     if (zone.silent?.includes(question.name) === true) return;
     const answers = answersFor(zone, question.name, question.type);
     const header = Buffer.alloc(12);
