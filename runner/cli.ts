@@ -37,7 +37,8 @@ Exit codes:
 
 const DOWN_HELP = `
 Destroys the stack, then checks that no kind cluster, no cloud-provider-kind
-container and no kind-<name> kubeconfig context of the lab is left, and makes
+container, no image the lab built and no kind-<name> kubeconfig context of
+the lab is left, lists what it keeps on purpose (state, downloads), and makes
 the kubectl context that was current before the lab current again. Safe to
 run twice and after a failed or interrupted lab (a cluster whose creation was
 cut off is known by the lab's ownership marker in .pulumi-state/). A kind
@@ -105,6 +106,7 @@ export function downCommand(): Command {
             backend: interrupts.tracked(createPulumiBackend({ projectDir, stackName: flags.stack })),
             settings: readLabSettings(projectDir, flags.stack),
             markers: clusterMarkers(path.join(projectDir, STATE_DIR_NAME)),
+            projectDir,
             io: processIo,
           },
         );

@@ -14,6 +14,8 @@ import { currentContext, filesWithContext, kubeconfigFiles } from "./kube-contex
 import type { LabIo } from "./lab";
 import type { LabSettings } from "./lab-settings";
 import type { LabBackend } from "./pulumi";
+import { keptOnMachine } from "./kept";
+import { removeBuiltImages } from "./lab-images";
 import { recoverInterrupted } from "./recover";
 import { EMPTY_SNAPSHOT, StackSnapshot } from "./stack-state";
 
@@ -28,6 +30,8 @@ export interface DownDeps {
   readonly kubeconfigFiles?: readonly string[];
   /** The ownership markers of the lab's state directory: a cluster one names is the lab's even when the state does not record it. */
   readonly markers: ClusterMarkers;
+  /** The checkout, to say which of its folders stay. */
+  readonly projectDir?: string;
 }
 
 export interface DownOptions {
@@ -61,6 +65,13 @@ export async function runDown(options: DownOptions, deps: DownDeps): Promise<num
 
   const findings = await checkLeftovers(snapshot, deps);
   io.err(["Left behind:", ...findings.map((finding) => `  ${MARKS[finding.status]} ${finding.text}`)].join("\n"));
+  const kept = keptOnMachine({
+    projectDir: deps.projectDir,
+    pulledImages: snapshot.pulledImages ?? [],
+    nodeImage: deps.settings.nodeImage,
+    kindLab: deps.settings.clusterMode === "kind",
+  });
+  io.err(["Kept on purpose (README \"Uninstall\" removes them too):", ...kept.map((line) => `  ${pc.dim("·")} ${line}`)].join("\n"));
   if (findings.some((finding) => finding.status === "unknown")) {
     throw new LabError("could not check everything the lab may have left (see above)", EXIT_CANNOT_RUN);
   }
@@ -73,7 +84,7 @@ export async function runDown(options: DownOptions, deps: DownDeps): Promise<num
     io.err("Nothing this lab can prove it made is left, but a kind cluster of the lab's name exists (see above): `npm run lab` refuses it until it is deleted or the lab gets another clusterName.");
     return EXIT_LEFTOVERS;
   }
-  io.err("Nothing of the lab is left.");
+  io.err("Nothing the lab made is left (only what is listed as kept stays).");
   return EXIT_OK;
 }
 
@@ -130,6 +141,7 @@ async function checkLeftovers(snapshot: StackSnapshot, deps: DownDeps): Promise<
   for (const name of [...new Set([...snapshot.containerNames, ...snapshot.pendingContainerNames])]) {
     findings.push(await settleContainer(name, run, env));
   }
+  findings.push(...(await removeBuiltImages(snapshot.builtImages ?? [], run, env)));
 
   const files = deps.kubeconfigFiles ?? kubeconfigFiles(env);
   for (const name of clusterNames) {

@@ -14,6 +14,10 @@
 export const KIND_CLUSTER_ENV = "SVCLAB_KIND_CLUSTER";
 const COMMAND_TYPE = "command:local:Command";
 const CONTAINER_TYPE = "docker:index/container:Container";
+/** An image the lab built (`docker build`); the Docker provider's delete leaves it on the machine. */
+const BUILT_IMAGE_TYPE = "docker:index/image:Image";
+/** An image the lab pulled (cloud-provider-kind); kept locally on purpose. */
+const PULLED_IMAGE_TYPE = "docker:index/remoteImage:RemoteImage";
 
 /** An operation an interrupted `up` or `destroy` did not finish. */
 export interface PendingOperation {
@@ -37,6 +41,10 @@ export interface StackSnapshot {
   readonly containerNames: readonly string[];
   /** Docker containers whose creation was interrupted: they may exist and are the lab's. */
   readonly pendingContainerNames: readonly string[];
+  /** Images the lab built (e.g. `svclab-demo:<hash>`); `down` removes them, as destroy does not. Absent in older snapshots. */
+  readonly builtImages?: readonly string[];
+  /** Images the lab pulled (e.g. cloud-provider-kind); kept, and listed by `down` as kept. */
+  readonly pulledImages?: readonly string[];
 }
 
 /** The snapshot of a stack that has no state yet. */
@@ -62,6 +70,8 @@ export function readSnapshot(deployment: unknown): StackSnapshot {
     pendingClusterNames: unique(pendingCreates.map(kindClusterName)),
     containerNames: unique(resources.map(containerName)),
     pendingContainerNames: unique(pendingCreates.map(containerName)),
+    builtImages: unique(resources.map((resource) => stringField(resource, BUILT_IMAGE_TYPE, "imageName"))),
+    pulledImages: unique(resources.map((resource) => stringField(resource, PULLED_IMAGE_TYPE, "name"))),
   };
 }
 
@@ -85,6 +95,14 @@ function containerName(resource: StateResource): string | undefined {
   }
   const name = resource.outputs?.name ?? resource.inputs?.name;
   return typeof name === "string" ? name : undefined;
+}
+
+function stringField(resource: StateResource, type: string, field: string): string | undefined {
+  if (resource.type !== type) {
+    return undefined;
+  }
+  const value = resource.outputs?.[field] ?? resource.inputs?.[field];
+  return typeof value === "string" ? value : undefined;
 }
 
 function unique(values: readonly (string | undefined)[]): string[] {

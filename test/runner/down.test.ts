@@ -34,7 +34,7 @@ describe("down", () => {
     const first = setup(backend);
     await expect(runDown({ stackName: "dev" }, first.deps)).resolves.toBe(0);
     expect(backend.calls.filter((call) => call === "destroy")).toHaveLength(1);
-    expect(first.err.join("\n")).toContain("Nothing of the lab is left.");
+    expect(first.err.join("\n")).toContain("Nothing the lab made is left (only what is listed as kept stays).");
 
     const second = setup(backend);
     await expect(runDown({ stackName: "dev" }, second.deps)).resolves.toBe(0);
@@ -113,7 +113,7 @@ describe("down", () => {
     expect(text).toContain(
       'kind cluster "svclab" exists but neither this lab\'s state nor its ownership marker shows the lab made it: left alone (`kind delete cluster --name svclab` removes it if it is yours)',
     );
-    expect(text).not.toContain("Nothing of the lab is left.");
+    expect(text).not.toContain("Nothing the lab made is left");
     expect(text).toContain("a kind cluster of the lab's name exists (see above)");
   });
 
@@ -126,6 +126,37 @@ describe("down", () => {
     expect(run.calls).toContain("kind delete cluster --name svclab");
     expect(err.join("\n")).toContain('kind cluster "svclab" was still there and has been deleted');
     expect(markers.read("svclab")).toBeUndefined();
+  });
+
+  it("removes every image the lab built, which pulumi destroy leaves, and lists what it keeps on purpose", async () => {
+    const projectDir = path.join(tempDir, "checkout");
+    fs.mkdirSync(path.join(projectDir, ".pulumi-state"), { recursive: true });
+    const backend = new FakeBackend({
+      ...EMPTY_SNAPSHOT,
+      resourceCount: 12,
+      clusterNames: ["svclab"],
+      builtImages: ["svclab-demo:abc123"],
+      pulledImages: ["registry.k8s.io/cloud-provider-kind/cloud-controller-manager:v0.11.1"],
+    });
+    const { deps, run, err } = setup(
+      backend,
+      {
+        ...noClusters,
+        "docker image ls --format {{.Repository}}:{{.Tag}} svclab-demo": { stdout: "svclab-demo:abc123\nsvclab-demo:older\n" },
+        "docker image rm svclab-demo:abc123 svclab-demo:older": {},
+      },
+      { projectDir, settings: { ...settings, nodeImage: "kindest/node:v1.33.1@sha256:0500" } },
+    );
+    await expect(runDown({ stackName: "dev" }, deps)).resolves.toBe(0);
+    expect(run.calls).toContain("docker image rm svclab-demo:abc123 svclab-demo:older");
+    const text = err.join("\n");
+    expect(text).toContain("✓ image(s) the lab built have been removed: svclab-demo:abc123, svclab-demo:older");
+    expect(text).toContain(".pulumi-state/: the stack's history (the next `lab` starts from it); `rm -rf .pulumi-state` forgets the lab");
+    expect(text).not.toContain(".pulumi-cli/");
+    expect(text).toContain("~/.pulumi/plugins");
+    expect(text).toContain(
+      "downloaded images, reused by the next `lab`: kindest/node:v1.33.1@sha256:0500, registry.k8s.io/cloud-provider-kind/cloud-controller-manager:v0.11.1, envoyproxy/envoy (pulled by cloud-provider-kind for LoadBalancers)",
+    );
   });
 
   it("makes the context that was current before the lab current again", async () => {

@@ -84,3 +84,14 @@ describe("packageVersion", () => {
     expect(packageVersion([os.tmpdir()])).toBe(UNKNOWN_VERSION);
   });
 });
+
+describe("README", () => {
+  it("has an Uninstall section that says what lab:down keeps", () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, "..", "..", "README.md"), "utf8");
+    expect(readme).toMatch(/^# Uninstall$/m);
+    const section = readme.slice(readme.search(/^# Uninstall$/m)).split(/^## /m)[0];
+    for (const kept of [".pulumi-state", ".pulumi-cli", "pulumi plugin", "kindest/node", "cloud-provider-kind", "envoyproxy/envoy"]) {
+      expect(section).toContain(kept);
+    }
+  });
+});

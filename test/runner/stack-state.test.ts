@@ -11,6 +11,15 @@ const kindCommand = (name: string) => ({
 const container = { urn: "urn:pulumi:dev::svclab::docker:index/container:Container::lb", type: "docker:index/container:Container", inputs: { name: "cloud-provider-kind" }, outputs: { name: "cloud-provider-kind" } };
 
 describe("readSnapshot", () => {
+  it("finds the images the lab built and the ones it pulled", () => {
+    const built = { urn: "urn:pulumi:dev::svclab::docker:index/image:Image::demo", type: "docker:index/image:Image", inputs: { imageName: "svclab-demo:abc123" }, outputs: { imageName: "svclab-demo:abc123" } };
+    const pulled = { urn: "urn:pulumi:dev::svclab::docker:index/remoteImage:RemoteImage::ccm", type: "docker:index/remoteImage:RemoteImage", inputs: { name: "registry.k8s.io/cloud-provider-kind/cloud-controller-manager:v0.11.1" } };
+    const snapshot = readSnapshot({ resources: [stackResource, built, pulled] });
+    expect(snapshot.builtImages).toEqual(["svclab-demo:abc123"]);
+    expect(snapshot.pulledImages).toEqual(["registry.k8s.io/cloud-provider-kind/cloud-controller-manager:v0.11.1"]);
+  });
+
+
   it("counts resources without the stack and providers, and finds the lab's cluster and container", () => {
     const snapshot = readSnapshot({ resources: [stackResource, provider, kindCommand("svclab"), container] });
     expect(snapshot).toEqual({
@@ -20,6 +29,8 @@ describe("readSnapshot", () => {
       pendingClusterNames: [],
       containerNames: ["cloud-provider-kind"],
       pendingContainerNames: [],
+      builtImages: [],
+      pulledImages: [],
     });
     expect(ownsCluster(snapshot, "svclab")).toBe(true);
     expect(ownsCluster(snapshot, "other")).toBe(false);
