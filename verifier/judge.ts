@@ -157,41 +157,78 @@ function judgeNoReach(expect: Extract<Expectation, { kind: "no-reach" }>, attemp
   return { status: "pass", reason: notReached(attempts[0] as Attempt, expect.endpoints) };
 }
 
+/**
+ * Expected refusal (kube-proxy REJECTs a Service without endpoints). The
+ * refusal travels as an ICMP port-unreachable, which the kernel rate-limits
+ * (`net.ipv4.icmp_ratelimit`, 1/s): in a burst some attempts see nothing and
+ * time out. So one refusal among timeouts proves the REJECT; only attempts
+ * that all time out (a DROP) or any answer fail.
+ */
 function judgeRefused(attempts: readonly Attempt[]): Verdict {
-  const attempt = attempts[0] as Attempt;
-  if (attempt.error === "refused") return { status: "pass", reason: "connection refused" };
-  if (attempt.ok && attempt.identity !== null) return { status: "fail", reason: `answered by ${who(attempt.identity)}; expected a refusal` };
-  return { status: "fail", reason: `${notReached(attempt, [])}; expected a refusal` };
+  const other = attempts.find((a) => a.error !== "refused" && a.error !== "timeout");
+  if (other !== undefined) {
+    if (other.identity !== null) return { status: "fail", reason: `answered by ${who(other.identity)}; expected a refusal` };
+    return { status: "fail", reason: `${notReached(other, [])}; expected a refusal` };
+  }
+  const refused = attempts.filter((a) => a.error === "refused").length;
+  if (refused === 0) {
+    const tries = attempts.length > 1 ? ` in all ${attempts.length} attempts` : "";
+    return { status: "fail", reason: `no answer: timeout${tries}; expected a refusal (connections are dropped, not rejected)` };
+  }
+  if (refused === attempts.length) return { status: "pass", reason: "connection refused" };
+  return {
+    status: "pass",
+    reason: `connection refused (${refused} of ${attempts.length} attempts; the others timed out, as the kernel rate-limits the ICMP that carries a refusal)`,
+  };
 }
 
+/** An attempt that got no HTTP answer at all (a connection-level failure). */
+function unanswered(attempt: Attempt): boolean {
+  return attempt.status === null && attempt.identity === null;
+}
+
+/**
+ * Spread and affinity are judged on the requests that were answered: a
+ * request with no answer says nothing about which pod would have answered
+ * (the runner sends those again). An answer from anything but an endpoint
+ * fails at once, as does the wrong number of pods.
+ */
 function judgeDistribution(expect: Extract<Expectation, { kind: "spread" | "single-pod" }>, attempts: readonly Attempt[]): Verdict {
   const shares = new Map<string, number>();
-  let failures = 0;
-  let firstFailure = "";
+  let wrong = 0;
+  let firstWrong = "";
+  let silent = 0;
   for (const attempt of attempts) {
+    if (unanswered(attempt)) {
+      silent++;
+      continue;
+    }
     const endpoint = endpointOf(attempt.identity, expect.endpoints);
     if (!attempt.ok || endpoint === undefined) {
-      failures++;
-      if (firstFailure === "") firstFailure = notReached(attempt, expect.endpoints);
+      wrong++;
+      if (firstWrong === "") firstWrong = notReached(attempt, expect.endpoints);
       continue;
     }
     const key = endpoint.podName ?? endpoint.address;
     shares.set(key, (shares.get(key) ?? 0) + 1);
   }
   const total = attempts.length;
+  const answered = total - silent;
   const shareText = [...shares.entries()]
     .sort((a, b) => b[1] - a[1])
-    .map(([pod, n]) => `${pod} ${n}/${total}`)
+    .map(([pod, n]) => `${pod} ${n}/${answered}`)
     .join(", ");
-  if (failures > 0) return { status: "fail", reason: `${failures}/${total} requests did not reach an endpoint (${firstFailure})${shareText ? `; ${shareText}` : ""}` };
+  const silentText = silent > 0 ? `; ${silent}/${total} requests got no answer` : "";
+  if (wrong > 0) return { status: "fail", reason: `${wrong}/${total} requests did not reach an endpoint (${firstWrong})${shareText ? `; ${shareText}` : ""}${silentText}` };
+  if (answered === 0) return { status: "fail", reason: `none of ${total} requests was answered (${notReached(attempts[0] as Attempt, expect.endpoints)})` };
   if (expect.kind === "spread") {
-    return shares.size >= expect.minPods
-      ? { status: "pass", reason: `${shares.size} pods answered: ${shareText}` }
-      : { status: "fail", reason: `all ${total} requests reached one pod: ${shareText}` };
+    if (shares.size >= expect.minPods) return { status: "pass", reason: `${shares.size} pods answered: ${shareText}${silentText}` };
+    return { status: "fail", reason: `all ${answered} answered requests reached one pod: ${shareText}${silentText}` };
   }
-  return shares.size === 1
-    ? { status: "pass", reason: `all ${total} requests reached one pod: ${shareText}` }
-    : { status: "fail", reason: `requests spread over ${shares.size} pods despite session affinity: ${shareText}` };
+  if (shares.size > 1) return { status: "fail", reason: `requests spread over ${shares.size} pods despite session affinity: ${shareText}${silentText}` };
+  // Stickiness is only shown by enough answers: at least half the requests, and two.
+  if (answered < Math.max(2, Math.ceil(total / 2))) return { status: "fail", reason: `only ${answered} of ${total} requests were answered: too few to show affinity${silentText}` };
+  return { status: "pass", reason: `all ${answered} answered requests reached one pod: ${shareText}${silentText}` };
 }
 
 function judgeProxyFails(attempts: readonly Attempt[]): Verdict {
@@ -200,6 +237,38 @@ function judgeProxyFails(attempts: readonly Attempt[]): Verdict {
     return { status: "fail", reason: attempt.identity !== null ? `the proxy reached ${who(attempt.identity)}` : `the proxy answered HTTP ${attempt.status ?? "?"}` };
   }
   return { status: "pass", reason: `the proxy answered ${attempt.message ?? `HTTP ${attempt.status ?? "?"}`}` };
+}
+
+/**
+ * Whether sending the probe's request again could still change a verdict that
+ * is not a pass: only an expected answer that is not there yet (no answer, a
+ * non-workload error page, a name not yet resolvable, a hop that was only
+ * slow) or a refusal hidden by the ICMP rate limit. A wrong answer — another
+ * pod, another port, a rewritten client, one pod where two are due — stays
+ * wrong, and so does a broken probe and every other expected "no".
+ */
+export function mayStillChange(probe: Probe, observation: Observation, verdict: Verdict): boolean {
+  if (verdict.status === "pass" || verdict.status === "skipped") return false;
+  const expect = probe.expect;
+  if (expect.kind === "fact" || observation.kind === "none") return false;
+  if (observation.kind === "broken") return observation.transient === true;
+  if (observation.kind === "dns") return !observation.ok && (expect.kind === "resolves-to" || expect.kind === "cname");
+  const attempts = observation.attempts;
+  switch (expect.kind) {
+    case "refused":
+      return attempts.length > 0 && attempts.every((a) => a.error === "timeout");
+    case "reach":
+      return attempts.some((a) => a.identity === null);
+    case "spread":
+    case "single-pod": {
+      if (!attempts.some(unanswered) || attempts.some((a) => !unanswered(a) && !isReach(a, expect.endpoints))) return false;
+      const pods = new Set(attempts.map((a) => endpointOf(a.identity, expect.endpoints)).filter((e) => e !== undefined));
+      // More answers can add a second pod to a spread, or enough answers to an affinity; never undo two pods.
+      return expect.kind === "spread" ? pods.size < expect.minPods : pods.size <= 1;
+    }
+    default:
+      return false;
+  }
 }
 
 // ---- DNS ---------------------------------------------------------------------

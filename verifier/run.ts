@@ -1,18 +1,26 @@
 /**
  * The runner: executes planned probes concurrently with a bound, each
  * attempt bounded by the per-attempt timeout, so a run costs about one
- * timeout rather than the sum of them. An expected "yes" is retried until the
- * readiness deadline; an expected "no" is one bounded attempt.
+ * timeout rather than the sum of them. Only what can still change is sent
+ * again ({@link mayStillChange}): an expected answer not yet there is retried
+ * until the readiness deadline, and at least {@link MIN_TRIES} times whatever
+ * the clock says; an expected refusal that only timed out is retried
+ * {@link REFUSAL_TRIES} times (the ICMP rate limit); every other expected
+ * "no" is one bounded attempt. A failure of the verifier's own access
+ * (KubeApiError from the executor) ends the run at once.
  */
 import type * as k8s from "@kubernetes/client-node";
-import { describeExpectation, expectsNo, judge, type Verdict } from "./judge";
+import { describeExpectation, expectsNo, judge, mayStillChange, type Verdict } from "./judge";
 import { getViaApiProxy } from "./probe/api-proxy";
 import { httpAttempts, resolveHere } from "./probe/outside";
 import { dialFromPod, resolveFromPod } from "./probe/pod";
 import { rule } from "./rules";
-import type { Observation, Probe, ProbeResult } from "./types";
+import type { Attempt, Observation, Probe, ProbeResult } from "./types";
 
-/** Executes one probe once; never throws. */
+/**
+ * Executes one probe once. Throws only a KubeApiError, when the verifier's own
+ * access fails (API server gone, 401/403): that ends the run.
+ */
 export type ProbeExecutor = (probe: Probe) => Promise<Observation>;
 
 /** Progress reported while a run goes on. */
@@ -34,6 +42,19 @@ export interface RunOptions {
 
 /** Pause between retries of an expected "yes": starts here, doubles, capped. */
 const RETRY_BACKOFF_MS = { first: 250, max: 2000 } as const;
+
+/**
+ * An expected answer that is not there yet is sent at least this often before
+ * it counts, even past the deadline: one slow attempt on a loaded machine is
+ * not a verdict.
+ */
+export const MIN_TRIES = 3;
+
+/** An expected refusal that only timed out is sent this often in all (see judge's ICMP note). */
+export const REFUSAL_TRIES = 3;
+
+/** The kernel sends at most one ICMP port-unreachable per second to a host (`net.ipv4.icmp_ratelimit`). */
+const ICMP_REFILL_MS = 1000;
 
 /** Extra time allowed for the API server hop of an api-proxy request. */
 const API_HOP_MS = 2000;
@@ -88,11 +109,13 @@ interface Group {
  * Runs every probe and judges it. Identical requests are sent once for all
  * probes that need them; groups that expect no answer (and so usually wait a
  * whole timeout) start first. Results come back in plan order.
+ * @throws KubeApiError as soon as the verifier's own access fails; no further request is sent
  */
 export async function runProbes(probes: readonly Probe[], options: RunOptions): Promise<ProbeResult[]> {
   const concurrency = Math.max(1, Math.floor(options.concurrency));
   const results: ProbeResult[] = new Array(probes.length);
   const groups = groupByRequest(probes);
+  const run: RunState = { aborted: undefined };
   let next = 0;
   let done = 0;
   options.onProgress?.({ kind: "planned", total: probes.length });
@@ -102,13 +125,23 @@ export async function runProbes(probes: readonly Probe[], options: RunOptions): 
     options.onProgress?.({ kind: "probed", result, done, total: probes.length });
   };
   const worker = async (): Promise<void> => {
-    while (next < groups.length) {
+    while (next < groups.length && run.aborted === undefined) {
       const group = groups[next++] as Group;
-      await runGroup(group, probes, options, record);
+      try {
+        await runGroup(group, probes, options, record, run);
+      } catch (err) {
+        run.aborted ??= err;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, groups.length) }, worker));
+  if (run.aborted !== undefined) throw run.aborted;
   return results;
+}
+
+/** Shared by the workers of one run: the error that ended it, once one did. */
+interface RunState {
+  aborted: unknown;
 }
 
 function groupByRequest(probes: readonly Probe[]): Group[] {
@@ -131,15 +164,18 @@ function groupByRequest(probes: readonly Probe[]): Group[] {
 }
 
 /**
- * Sends the group's request and judges each of its probes. Probes expecting an
- * answer that did not pass are retried together (one request again for all of
- * them) until they pass or the deadline comes.
+ * Sends the group's request and judges each of its probes. Probes whose
+ * verdict may still change are sent again together (one request for all of
+ * them) within the bounds above. Spread and affinity probes keep the answers
+ * they got and send only the requests that got none; an expected refusal
+ * keeps every attempt, so a refusal among rate-limited timeouts counts.
  */
 async function runGroup(
   group: Group,
   probes: readonly Probe[],
   options: RunOptions,
   record: (index: number, result: ProbeResult) => void,
+  run: RunState,
 ): Promise<void> {
   const started = performance.now();
   const finish = (index: number, observation: Observation, verdict: Verdict): void => {
@@ -167,20 +203,59 @@ async function runGroup(
   }
 
   let pending = group.indexes;
+  let request = first;
+  let tries = 0;
   let backoff: number = RETRY_BACKOFF_MS.first;
+  const kept = new Map<number, readonly Attempt[]>();
   for (;;) {
-    const observation = await options.execute(probes[pending[0] as number] as Probe);
+    const fresh = await options.execute(request);
+    tries++;
     const retry: number[] = [];
+    let pause = backoff;
     for (const index of pending) {
       const probe = probes[index] as Probe;
+      const observation = withKept(kept.get(index), fresh);
       const verdict = judge(probe, observation);
-      const retryable = verdict.status !== "pass" && verdict.status !== "skipped" && !expectsNo(probe.expect) && probe.expect.kind !== "fact";
-      if (retryable && options.deadline - Date.now() > backoff) retry.push(index);
-      else finish(index, observation, verdict);
+      if (run.aborted === undefined && mayStillChange(probe, observation, verdict) && mayTryAgain(probe, tries, options.deadline, backoff)) {
+        retry.push(index);
+        kept.set(index, attemptsToKeep(probe, observation));
+        if (probe.expect.kind === "refused") pause = Math.max(pause, ICMP_REFILL_MS);
+      } else {
+        finish(index, observation, verdict);
+      }
     }
     if (retry.length === 0) return;
     pending = retry;
-    await new Promise((resolve) => setTimeout(resolve, backoff));
+    request = nextRequest(probes[retry[0] as number] as Probe, kept.get(retry[0] as number) ?? []);
+    await new Promise((resolve) => setTimeout(resolve, pause));
     backoff = Math.min(backoff * 2, RETRY_BACKOFF_MS.max);
+    if (run.aborted !== undefined) return;
   }
+}
+
+/** Within the bounds: a refusal {@link REFUSAL_TRIES} times; an answer until the deadline, and at least {@link MIN_TRIES} times. */
+function mayTryAgain(probe: Probe, tries: number, deadline: number, backoff: number): boolean {
+  if (expectsNo(probe.expect)) return tries < REFUSAL_TRIES;
+  return tries < MIN_TRIES || deadline - Date.now() > backoff;
+}
+
+/** The attempts a retried probe carries on: the answered ones of a spread/affinity check, every one of a refusal. */
+function attemptsToKeep(probe: Probe, observation: Observation): readonly Attempt[] {
+  if (observation.kind !== "http") return [];
+  if (probe.expect.kind === "refused") return observation.attempts;
+  if (probe.expect.kind === "spread" || probe.expect.kind === "single-pod") return observation.attempts.filter((a) => a.status !== null || a.identity !== null);
+  return [];
+}
+
+/** The fresh observation with the kept attempts in front. */
+function withKept(kept: readonly Attempt[] | undefined, fresh: Observation): Observation {
+  if (kept === undefined || kept.length === 0 || fresh.kind !== "http") return fresh;
+  return { kind: "http", attempts: [...kept, ...fresh.attempts] };
+}
+
+/** The request to send again: for spread/affinity only as many requests as got no answer. */
+function nextRequest(probe: Probe, kept: readonly Attempt[]): Probe {
+  const target = probe.target;
+  if (target.kind !== "http" || (probe.expect.kind !== "spread" && probe.expect.kind !== "single-pod")) return probe;
+  return { ...probe, target: { ...target, requests: Math.max(1, target.requests - kept.length) } };
 }

@@ -124,8 +124,11 @@ export type Observation =
   | { readonly kind: "http"; readonly attempts: readonly Attempt[] }
   | { readonly kind: "dns"; readonly ok: true; readonly records: readonly string[] }
   | { readonly kind: "dns"; readonly ok: false; readonly error: string }
-  /** The probe could not run (no agent, API or proxy failure): always an error. */
-  | { readonly kind: "broken"; readonly message: string }
+  /**
+   * The probe could not run (no agent, API or proxy failure): always an error.
+   * `transient` when the hop was only slow or dropped, so a retry may still get through.
+   */
+  | { readonly kind: "broken"; readonly message: string; readonly transient?: boolean }
   | { readonly kind: "none" };
 
 export type ProbeStatus = "pass" | "fail" | "error" | "skipped";

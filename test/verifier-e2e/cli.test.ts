@@ -18,7 +18,7 @@ interface CliRun {
 }
 
 /** Spawns the CLI asynchronously (the world lives in this process and must keep serving); bounded by a kill timer. */
-function runCli(args: readonly string[], limitMs = 30000): Promise<CliRun> {
+function runCli(args: readonly string[], limitMs = 100000): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, KUBECONFIG: "", NO_COLOR: "1" } });
     let stdout = "";

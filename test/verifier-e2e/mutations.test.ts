@@ -189,7 +189,8 @@ describe("the verifier names the rule a broken world breaks", () => {
   test.each(MUTATIONS.map((m) => [m.broken, m] as const))("%s", async (_broken, mutation) => {
     const world = await buildWorld(mutation.world);
     try {
-      const report = await verifyWorld(world, { deadlineMs: 2500, ...mutation.options });
+      // A short deadline: a broken answer is still tried the runner's minimum number of times, whatever the clock says.
+      const report = await verifyWorld(world, { deadlineMs: 0, ...mutation.options });
       const id = mutation.probeId(world);
       const shown = report.probes.find((p) => p.id === id);
       expect({ id: shown?.id, rule: shown?.rule.id, status: shown?.status }).toEqual({ id, rule: mutation.rule, status: mutation.status });

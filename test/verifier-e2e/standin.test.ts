@@ -14,7 +14,10 @@ function clientsOf(world: World) {
   return { core: kc.makeApiClient(CoreV1Api), discovery: kc.makeApiClient(DiscoveryV1Api) };
 }
 
-function apiGet(world: World, path: string, timeoutMs = 3000) {
+// Answers get generous limits (a loaded machine is slow, never wrong); expected silences pass short ones.
+jest.setTimeout(240000);
+
+function apiGet(world: World, path: string, timeoutMs = 20000) {
   return httpProbe(`${world.api.url}${path}`, { timeoutMs, headers: { authorization: `Bearer ${world.api.token}` } });
 }
 
@@ -104,7 +107,7 @@ describe("the default stand-in world (the svclab lab)", () => {
   test("a probe agent's dial to the backend ClusterIP is answered by a backend pod that sees the agent's pod IP", async () => {
     const agent = world.pods("probe")[1];
     const target = encodeURIComponent(`http://${world.service("backend").clusterIP}:${world.servicePort}/`);
-    const answer = await apiGet(world, `/api/v1/namespaces/svclab/pods/${agent.name}:3000/proxy/dial?target=${target}&count=4`);
+    const answer = await apiGet(world, `/api/v1/namespaces/svclab/pods/${agent.name}:3000/proxy/dial?target=${target}&count=4&timeoutMs=5000`);
     expect(answer.status).toBe(200);
     const backendPods = world.pods("backend").map((p) => p.name);
     for (const attempt of answer.body.attempts) {
@@ -119,7 +122,7 @@ describe("the default stand-in world (the svclab lab)", () => {
     const agent = world.pods("probe")[0];
     const dial = async (service: string) => {
       const target = encodeURIComponent(`http://${service}.svclab.svc.cluster.local:${world.servicePort}/`);
-      const answer = await apiGet(world, `/api/v1/namespaces/svclab/pods/${agent.name}/proxy/dial?target=${target}&count=30`, 10000);
+      const answer = await apiGet(world, `/api/v1/namespaces/svclab/pods/${agent.name}/proxy/dial?target=${target}&count=30&timeoutMs=5000`, 100000);
       return new Set(answer.body.attempts.map((a: any) => a.identity?.pod));
     };
     expect((await dial("frontend-sticky")).size).toBe(1);
@@ -130,7 +133,7 @@ describe("the default stand-in world (the svclab lab)", () => {
     const worker = world.pods("probe").find((p) => p.node === "svclab-worker")!;
     const controlPlane = world.pods("probe").find((p) => p.node === "svclab-control-plane")!;
     const target = encodeURIComponent(`http://${world.service("frontend-internal-local").clusterIP}:${world.servicePort}/`);
-    const local = await apiGet(world, `/api/v1/namespaces/svclab/pods/${worker.name}/proxy/dial?target=${target}&count=10`, 10000);
+    const local = await apiGet(world, `/api/v1/namespaces/svclab/pods/${worker.name}/proxy/dial?target=${target}&count=10&timeoutMs=5000`, 100000);
     expect(new Set(local.body.attempts.map((a: any) => a.identity.node))).toEqual(new Set(["svclab-worker"]));
     const none = await apiGet(world, `/api/v1/namespaces/svclab/pods/${controlPlane.name}/proxy/dial?target=${target}&timeoutMs=200`);
     expect(none.body.attempts[0]).toMatchObject({ ok: false, error: "timeout" });
@@ -185,7 +188,7 @@ describe("stand-in worlds that change", () => {
       expect(slices.items[0].endpoints.every((e) => e.conditions?.ready === false)).toBe(true);
       const agent = world.pods("probe")[0];
       const target = encodeURIComponent(`http://backend.svclab.svc.cluster.local:${world.servicePort}/`);
-      const answer = await apiGet(world, `/api/v1/namespaces/svclab/pods/${agent.name}/proxy/dial?target=${target}`);
+      const answer = await apiGet(world, `/api/v1/namespaces/svclab/pods/${agent.name}/proxy/dial?target=${target}&timeoutMs=5000`);
       expect(answer.body.attempts[0]).toMatchObject({ ok: false, error: "refused" });
       const viaProxy = await apiGet(world, "/api/v1/namespaces/svclab/services/backend:http/proxy/");
       expect(viaProxy.body).toMatchObject({ code: 503, message: 'no endpoints available for service "backend"' });

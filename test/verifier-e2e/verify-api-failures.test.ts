@@ -31,4 +31,31 @@ describe("verify() with an unusable API server", () => {
     await world.api.stop();
     await expect(verifyWorld(world)).rejects.toBeInstanceOf(KubeApiError);
   });
+
+  test("an API server that dies mid-run ends the run at once with one KubeApiError, not a row of errors per probe", async () => {
+    let stopping: Promise<void> | undefined;
+    const run = verifyWorld(world, {
+      deadlineMs: 600000,
+      onProgress: (event) => {
+        if (event.kind === "probed" && stopping === undefined) stopping = world.api.stop();
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(KubeApiError);
+    await expect(run).rejects.toThrow(/^Kubernetes API: cannot .*is gone \(/);
+    await stopping;
+  });
+
+  test("403 Forbidden on the proxies mid-run ends the run with that status, never a pass", async () => {
+    let denied = false;
+    const run = verifyWorld(world, {
+      deadlineMs: 600000,
+      onProgress: (event) => {
+        if (event.kind === "planned" && !denied) {
+          denied = true;
+          world.api.failWith(403);
+        }
+      },
+    });
+    await expect(run).rejects.toThrow(/^Kubernetes API: cannot .*proxy.*: HTTP 403 /);
+  });
 });

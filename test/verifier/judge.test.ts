@@ -81,7 +81,7 @@ describe("judge", () => {
     const attempts = Array.from({ length: 6 }, () => answer(identity("frontend-a")));
     expect(judge(probeExpecting({ kind: "spread", endpoints: ENDPOINTS, minPods: 2 }), http(...attempts))).toEqual({
       status: "fail",
-      reason: "all 6 requests reached one pod: frontend-a 6/6",
+      reason: "all 6 answered requests reached one pod: frontend-a 6/6",
     });
   });
 
@@ -106,7 +106,7 @@ describe("judge", () => {
 
   test("no endpoints: a refusal passes, a timeout fails", () => {
     expect(judge(probeExpecting({ kind: "refused" }), http(failure("refused"))).status).toBe("pass");
-    expect(judge(probeExpecting({ kind: "refused" }), http(failure("timeout")))).toEqual({ status: "fail", reason: "no answer: timeout; expected a refusal" });
+    expect(judge(probeExpecting({ kind: "refused" }), http(failure("timeout")))).toEqual({ status: "fail", reason: "no answer: timeout; expected a refusal (connections are dropped, not rejected)" });
   });
 
   test("internalTrafficPolicy Local: an answer from another node's pod fails", () => {

@@ -1,6 +1,7 @@
 import { KubeConfig } from "@kubernetes/client-node";
-import { liveExecutor, runProbes, type ProbeExecutor } from "../../verifier/run";
-import type { Observation, Probe } from "../../verifier/types";
+import { KubeApiError } from "../../verifier/errors";
+import { liveExecutor, MIN_TRIES, REFUSAL_TRIES, runProbes, type ProbeExecutor } from "../../verifier/run";
+import type { Attempt, Observation, Probe } from "../../verifier/types";
 
 const ENDPOINTS = [{ podName: "frontend-a", address: "10.244.1.5", nodeName: "lab-worker" }];
 const REACHED: Observation = {
@@ -110,5 +111,88 @@ describe("runProbes", () => {
       execute,
     });
     expect(result).toMatchObject({ status: "error", reason: "no ready probe agent on node lab-worker2 (label app.kubernetes.io/component=probe)" });
+  });
+
+  describe("what is sent again", () => {
+    const ENDPOINTS_AB = [...ENDPOINTS, { podName: "frontend-b", address: "10.244.2.6", nodeName: "lab-worker2" }];
+    const from = (pod: string): Attempt => ({ ok: true, status: 200, identity: { pod, listenPort: 3000 }, error: null, latencyMs: 1 });
+    const timeout: Attempt = { ok: false, status: null, identity: null, error: "timeout", latencyMs: 400 };
+    const refused: Attempt = { ok: false, status: null, identity: null, error: "refused", latencyMs: 1 };
+    /** An executor that plays the observations in order and records what it was asked. */
+    function script(...observations: Observation[]): ProbeExecutor & { asked: Probe[] } {
+      const asked: Probe[] = [];
+      const execute = async (p: Probe): Promise<Observation> => {
+        asked.push(p);
+        return observations[Math.min(asked.length, observations.length) - 1] as Observation;
+      };
+      return Object.assign(execute, { asked });
+    }
+    const http = (...attempts: Attempt[]): Observation => ({ kind: "http", attempts });
+    const passed = { concurrency: 1, deadline: 0 };
+
+    test("an access failure of the verifier ends the run at once: the error is thrown and nothing else is sent", async () => {
+      let calls = 0;
+      const tick = () => new Promise((resolve) => setImmediate(resolve));
+      const execute: ProbeExecutor = async () => {
+        calls++;
+        if (calls === 1) {
+          throw new KubeApiError("use the pods proxy of probe agent svclab/probe-0 on lab-worker", undefined, "http://127.0.0.1:1 is gone (refused: connect ECONNREFUSED)");
+        }
+        await tick();
+        return REACHED;
+      };
+      const probes = Array.from({ length: 10 }, (_, i) => probe(`yes${i}`, { kind: "reach", endpoints: ENDPOINTS }));
+      await expect(runProbes(probes, { concurrency: 2, deadline: Date.now() + 60000, execute })).rejects.toThrow(
+        "Kubernetes API: cannot use the pods proxy of probe agent svclab/probe-0 on lab-worker: http://127.0.0.1:1 is gone (refused: connect ECONNREFUSED)",
+      );
+      for (let i = 0; i < 50; i++) await tick();
+      // The request already in flight on the other worker finishes; nothing new starts.
+      expect(calls).toBe(2);
+    });
+
+    test("a broken probe is not retried, unless its hop was only slow", async () => {
+      const broken = script({ kind: "broken", message: "pods proxy answered HTTP 503" });
+      const [once] = await runProbes([probe("yes", { kind: "reach", endpoints: ENDPOINTS })], { ...passed, deadline: Date.now() + 60000, execute: broken });
+      expect([once?.status, broken.asked.length]).toEqual(["error", 1]);
+      const slow = script({ kind: "broken", message: "no answer from the API server within 2400 ms", transient: true }, REACHED);
+      const [again] = await runProbes([probe("yes", { kind: "reach", endpoints: ENDPOINTS })], { ...passed, execute: slow });
+      expect([again?.status, slow.asked.length]).toEqual(["pass", 2]);
+    });
+
+    test(`an expected answer that timed out is sent again (${MIN_TRIES} times at least) even when the deadline has passed`, async () => {
+      const late = script(TIMED_OUT, TIMED_OUT, REACHED);
+      const [result] = await runProbes([probe("yes", { kind: "reach", endpoints: ENDPOINTS })], { ...passed, execute: late });
+      expect([result?.status, late.asked.length]).toEqual(["pass", 3]);
+    });
+
+    test("a wrong answer is final: it is not sent again while the deadline is far", async () => {
+      const wrong = script(http(from("intruder")));
+      const [result] = await runProbes([probe("yes", { kind: "reach", endpoints: ENDPOINTS })], { ...passed, deadline: Date.now() + 60000, execute: wrong });
+      expect([result?.status, wrong.asked.length]).toEqual(["fail", 1]);
+    });
+
+    test("an expected refusal seen among rate-limited timeouts passes, and one that only times out fails after a bounded number of tries", async () => {
+      const limited = script(http(timeout), http(timeout), http(refused));
+      const [ok] = await runProbes([probe("refuse", { kind: "refused" })], { ...passed, execute: limited });
+      expect(ok).toMatchObject({ status: "pass", reason: expect.stringContaining("connection refused (1 of 3 attempts") });
+      const dropped = script(http(timeout));
+      const [bad] = await runProbes([probe("refuse", { kind: "refused" })], { ...passed, deadline: Date.now() + 60000, execute: dropped });
+      expect([bad?.status, dropped.asked.length]).toEqual(["fail", REFUSAL_TRIES]);
+    });
+
+    test("spread: requests with no answer are sent again, only as many as went unanswered, and the answers are judged together", async () => {
+      const spread = { ...probe("spread", { kind: "spread", endpoints: ENDPOINTS_AB, minPods: 2 }), target: { kind: "http" as const, label: "spread", url: "http://10.96.0.10/", requests: 6 } };
+      const run = script(http(from("frontend-a"), from("frontend-a"), timeout, from("frontend-a"), timeout, timeout), http(from("frontend-b"), timeout, from("frontend-a")));
+      const [result] = await runProbes([spread], { ...passed, execute: run });
+      expect(run.asked.map((p) => (p.target.kind === "http" ? p.target.requests : 0))).toEqual([6, 3]);
+      expect(result).toMatchObject({ status: "pass", reason: "2 pods answered: frontend-a 4/5, frontend-b 1/5; 1/6 requests got no answer" });
+    });
+
+    test("affinity: an answer from a second pod fails at once, with no retry", async () => {
+      const sticky = { ...probe("sticky", { kind: "single-pod", endpoints: ENDPOINTS_AB }), target: { kind: "http" as const, label: "sticky", url: "http://10.96.0.10/", requests: 4 } };
+      const run = script(http(from("frontend-a"), timeout, from("frontend-b"), timeout));
+      const [result] = await runProbes([sticky], { ...passed, deadline: Date.now() + 60000, execute: run });
+      expect([result?.status, run.asked.length]).toEqual(["fail", 1]);
+    });
   });
 });

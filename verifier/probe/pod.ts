@@ -2,10 +2,12 @@
  * The pod vantage: the probe agent on a node dials or resolves on the
  * verifier's behalf, reached through the API server's pods proxy
  * (`/api/v1/namespaces/<ns>/pods/<pod>:<port>/proxy/...`). A failure of the
- * API or the proxy is a broken probe, never a "no".
+ * API or the proxy is a broken probe, never a "no"; an API server that is
+ * gone or refuses the verifier (401/403) ends the run ({@link accessError}).
  * @see https://kubernetes.io/docs/tasks/access-application-cluster/access-cluster-services/#manually-constructing-apiserver-proxy-urls
  */
 import type * as k8s from "@kubernetes/client-node";
+import { accessError } from "../kube/access";
 import { kubeGet } from "../kube/request";
 import type { ProbeAgentInfo } from "../model";
 import type { Attempt, FailureKind, Observation } from "../types";
@@ -28,7 +30,10 @@ function agentPath(namespace: string, agent: ProbeAgentInfo, endpoint: string, q
   return `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(agent.pod)}:${agent.port}/proxy/${endpoint}?${search}`;
 }
 
-/** GETs an agent endpoint; a non-200 or unreadable answer is a broken probe. */
+/**
+ * GETs an agent endpoint; a non-200 or unreadable answer is a broken probe.
+ * @throws KubeApiError when the API server is gone or refuses the verifier (401/403)
+ */
 async function askAgent(
   kc: k8s.KubeConfig,
   namespace: string,
@@ -36,10 +41,13 @@ async function askAgent(
   endpoint: string,
   query: Record<string, string>,
   requestTimeoutMs: number,
-): Promise<{ body: Record<string, unknown> } | { broken: string }> {
+): Promise<{ body: Record<string, unknown> } | { broken: string; transient?: true }> {
   const where = `probe agent ${namespace}/${agent.pod} on ${agent.nodeName}`;
   const result = await kubeGet(kc, agentPath(namespace, agent, endpoint, query), requestTimeoutMs);
-  if (result.kind === "failure") return { broken: `${where}: API server request failed (${result.error}): ${result.message}` };
+  const denied = accessError(`use the pods proxy of ${where}`, kc.getCurrentCluster()?.server ?? "the API server", result);
+  if (denied !== undefined) throw denied;
+  // A slow or dropped hop says nothing about the target; it may answer on a retry.
+  if (result.kind === "failure") return { broken: `${where}: API server request failed (${result.error}): ${result.message}`, transient: true };
   if (result.status !== 200) {
     return { broken: `${where}: pods proxy answered HTTP ${result.status}: ${result.body.slice(0, 200).replace(/\s+/g, " ")}` };
   }
@@ -67,20 +75,31 @@ export async function dialFromPod(
   const n = clamp(count, AGENT_COUNT);
   const t = clamp(timeoutMs, AGENT_TIMEOUT);
   const answer = await askAgent(kc, namespace, agent, "dial", { target: url, count: String(n), timeoutMs: String(t) }, n * t + PROXY_OVERHEAD_MS);
-  if ("broken" in answer) return { kind: "broken", message: answer.broken };
-  const attempts = answer.body.attempts;
-  if (!Array.isArray(attempts)) return { kind: "broken", message: `probe agent ${namespace}/${agent.pod}: /dial answer has no attempts` };
-  return { kind: "http", attempts: attempts.map(toAttempt) };
+  if ("broken" in answer) return { kind: "broken", message: answer.broken, ...(answer.transient ? { transient: true } : {}) };
+  const raw = answer.body.attempts;
+  if (!Array.isArray(raw)) return { kind: "broken", message: `probe agent ${namespace}/${agent.pod}: /dial answer has no attempts` };
+  const attempts = raw.map(toAttempt);
+  // A garbled attempt must not read as "no answer" and pass an expected "no": the probe could not run.
+  const bad = raw.findIndex((_, i) => attempts[i] === undefined);
+  if (bad >= 0) {
+    return { kind: "broken", message: `probe agent ${namespace}/${agent.pod}: /dial attempt ${bad + 1} is malformed: ${JSON.stringify(raw[bad]).slice(0, 120)}` };
+  }
+  return { kind: "http", attempts: attempts as Attempt[] };
 }
 
-function toAttempt(raw: unknown): Attempt {
-  const a = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
-  const error = typeof a.error === "string" && FAILURE_KINDS.has(a.error) ? (a.error as FailureKind) : a.ok === true ? null : "other";
+/** One `/dial` attempt, or `undefined` when it is not one: `ok` must be a boolean, and a failure must name its kind. */
+function toAttempt(raw: unknown): Attempt | undefined {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return undefined;
+  const a = raw as Record<string, unknown>;
+  if (typeof a.ok !== "boolean") return undefined;
+  if (!a.ok && !(typeof a.error === "string" && FAILURE_KINDS.has(a.error))) return undefined;
+  const error = a.ok ? null : (a.error as FailureKind);
   return {
     ok: a.ok === true,
     status: typeof a.status === "number" ? a.status : null,
     identity: parseIdentity(a.identity),
     error,
+    ...(typeof a.message === "string" ? { message: a.message } : {}),
     latencyMs: typeof a.latencyMs === "number" ? a.latencyMs : 0,
   };
 }
@@ -95,7 +114,7 @@ export async function resolveFromPod(
   timeoutMs: number,
 ): Promise<Observation> {
   const answer = await askAgent(kc, namespace, agent, "resolve", { name, type: recordType }, timeoutMs + PROXY_OVERHEAD_MS);
-  if ("broken" in answer) return { kind: "broken", message: answer.broken };
+  if ("broken" in answer) return { kind: "broken", message: answer.broken, ...(answer.transient ? { transient: true } : {}) };
   const body = answer.body;
   if (body.ok === true && Array.isArray(body.records)) {
     return { kind: "dns", ok: true, records: body.records.map((r) => (typeof r === "string" ? r : JSON.stringify(r))) };

@@ -12,7 +12,8 @@ export interface HttpProbeResult {
 
 /** GETs `url` on a fresh connection, giving up after `timeoutMs`; the body is parsed as JSON when it is JSON. */
 export function httpProbe(url: string, options: { timeoutMs?: number; headers?: Record<string, string> } = {}): Promise<HttpProbeResult> {
-  const timeoutMs = options.timeoutMs ?? 1000;
+  // Generous by default: an answer must not be missed on a loaded machine; expected silences pass their own short limit.
+  const timeoutMs = options.timeoutMs ?? 10000;
   return new Promise((resolve) => {
     let settled = false;
     const finish = (result: HttpProbeResult) => {

@@ -1,0 +1,56 @@
+/**
+ * A loopback HTTP server playing the API server for the probe modules' unit
+ * tests: each test sets how it answers; the kubeconfig points at it.
+ */
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { KubeConfig } from "@kubernetes/client-node";
+
+export type Answer = (url: URL, res: http.ServerResponse) => void;
+
+export interface LoopbackApi {
+  readonly kc: KubeConfig;
+  readonly server: string;
+  /** Paths (with query) asked for, in order. */
+  readonly seen: URL[];
+  answer(handler: Answer): void;
+  /** Stops listening: later requests are refused. */
+  close(): Promise<void>;
+}
+
+/** JSON with a status. */
+export function json(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" }).end(typeof body === "string" ? body : JSON.stringify(body));
+}
+
+export async function startLoopbackApi(): Promise<LoopbackApi> {
+  let handler: Answer = (_url, res) => json(res, 404, {});
+  const seen: URL[] = [];
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://api");
+    seen.push(url);
+    handler(url, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: "c", server: address, skipTLSVerify: true }],
+    users: [{ name: "u", token: "t" }],
+    contexts: [{ name: "lab", cluster: "c", user: "u" }],
+    currentContext: "lab",
+  });
+  return {
+    kc,
+    server: address,
+    seen,
+    answer: (h) => {
+      handler = h;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
