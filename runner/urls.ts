@@ -6,8 +6,19 @@ import type { LabOutputs } from "./pulumi";
 
 type UrlGroup = Readonly<Record<string, readonly string[]>>;
 
-/** Lines of the URL block, from the stack outputs; groups with no URL are left out. */
-export function formatLabUrls(outputs: LabOutputs): string[] {
+/** How the OS is called in messages. */
+function osName(platform: NodeJS.Platform): string {
+  return platform === "darwin" ? "macOS" : platform === "win32" ? "Windows" : platform;
+}
+
+/**
+ * Lines of the URL block, from the stack outputs; groups with no URL are left
+ * out. Each group's title says whether its URLs answer from this machine: on
+ * Linux the host routes to the kind Docker network (node and LoadBalancer
+ * addresses answer); with Docker Desktop (macOS, Windows) those addresses live
+ * inside its VM and only the localhost port mappings and the API proxy do.
+ */
+export function formatLabUrls(outputs: LabOutputs, platform: NodeJS.Platform = process.platform): string[] {
   const lines: string[] = [];
   const section = (title: string, rows: readonly (readonly [string, string])[]) => {
     if (rows.length > 0) {
@@ -18,13 +29,29 @@ export function formatLabUrls(outputs: LabOutputs): string[] {
   const clusterName = typeof outputs.clusterName === "string" ? outputs.clusterName : undefined;
   const kindMode = outputs.clusterMode === "kind";
 
-  section("NodePort on every node (node IPs answer directly from Linux; not from macOS/Windows):", groupRows(outputs.nodePortUrls));
-  section("localhost (kind port mappings, any OS):", groupRows(outputs.localhostUrls));
-  section("LoadBalancer:", loadBalancerRows(outputs));
+  const linux = platform === "linux";
+  const notFromHere = `NOT reachable from this ${osName(platform)} host: Docker Desktop keeps the kind network inside its VM`;
+  section(
+    !kindMode
+      ? "NodePort on every node:"
+      : linux
+        ? "NodePort on every node (node IPs on the kind Docker network answer from this Linux host):"
+        : `NodePort on every node (${notFromHere}; use the localhost URLs):`,
+    groupRows(outputs.nodePortUrls),
+  );
+  section("localhost (kind port mappings on this machine, any OS):", groupRows(outputs.localhostUrls));
+  section(
+    !kindMode
+      ? "LoadBalancer:"
+      : linux
+        ? "LoadBalancer (cloud-provider-kind addresses on the kind Docker network answer from this Linux host):"
+        : `LoadBalancer (${notFromHere}; they answer from pods, which the verifier checks):`,
+    loadBalancerRows(outputs),
+  );
   const proxyHint = kindMode && clusterName !== undefined ? `kubectl --context kind-${clusterName} proxy` : "kubectl proxy";
   section(`API server proxy (run \`${proxyHint}\` in another terminal first):`, singleRows(outputs.apiProxyUrls));
 
-  const firstUrl = firstOf(outputs.localhostUrls) ?? firstOf(outputs.nodePortUrls);
+  const firstUrl = firstOf(outputs.localhostUrls) ?? (linux || !kindMode ? firstOf(outputs.nodePortUrls) : undefined);
   if (firstUrl !== undefined) {
     lines.push(`Try: curl -s ${firstUrl}/   (or open it in a browser: it shows which pod on which node answered)`);
   }

@@ -76,6 +76,38 @@ describe("formatLabUrls", () => {
   });
 });
 
+describe("formatLabUrls per platform", () => {
+  const kindOutputs = {
+    clusterMode: "kind",
+    clusterName: "svclab",
+    services: { "frontend-lb": { type: "LoadBalancer", port: 80, loadBalancerAddress: "172.18.0.9" } },
+    nodePortUrls: { "frontend-nodeport": ["http://172.18.0.2:30080"] },
+    localhostUrls: { "frontend-nodeport": ["http://127.0.0.1:30080"] },
+  };
+
+  it("on Linux says node and LoadBalancer addresses answer from the host", () => {
+    const lines = formatLabUrls(kindOutputs, "linux");
+    expect(lines).toContain("NodePort on every node (node IPs on the kind Docker network answer from this Linux host):");
+    expect(lines).toContain("LoadBalancer (cloud-provider-kind addresses on the kind Docker network answer from this Linux host):");
+    expect(lines).toContain("  frontend-lb  http://172.18.0.9:80");
+  });
+
+  it.each([
+    ["darwin", "macOS"],
+    ["win32", "Windows"],
+  ] as const)("on %s (Docker Desktop) says node and LoadBalancer addresses do not answer from the host, and offers only localhost to try", (platform, os) => {
+    const lines = formatLabUrls(kindOutputs, platform);
+    const notFromHere = `NOT reachable from this ${os} host: Docker Desktop keeps the kind network inside its VM`;
+    expect(lines).toContain(`NodePort on every node (${notFromHere}; use the localhost URLs):`);
+    expect(lines).toContain(`LoadBalancer (${notFromHere}; they answer from pods, which the verifier checks):`);
+    expect(lines).toContain("localhost (kind port mappings on this machine, any OS):");
+    expect(lines.filter((line) => line.startsWith("Try:"))).toEqual([
+      "Try: curl -s http://127.0.0.1:30080/   (or open it in a browser: it shows which pod on which node answered)",
+    ]);
+    expect(formatLabUrls({ ...kindOutputs, localhostUrls: {} }, platform).filter((line) => line.startsWith("Try:"))).toEqual([]);
+  });
+});
+
 describe("packageVersion", () => {
   it("finds svclab's package.json above the start, or says it is unknown", () => {
     const root = path.resolve(__dirname, "..", "..");
