@@ -8,6 +8,7 @@ import { downCommand, labCommand } from "../runner/cli";
 import { verifyCommand } from "../verifier/cli";
 import { packageVersion } from "./package-version";
 import { explainCommand } from "../verifier/explain/cli";
+import { reportCommand } from "../verifier/report/command";
 
 /** The `svclab` program with every subcommand; usage errors throw instead of exiting. */
 export function buildProgram(): Command {
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .description("Kubernetes Services as code: a kind lab with every Service type, and a verifier that proves who reaches what.")
     .version(packageVersion(), "-V, --version", "print the svclab version and exit")
     .addCommand(verifyCommand())
+    .addCommand(reportCommand())
     .addCommand(labCommand())
     .addCommand(downCommand())
     .addCommand(explainCommand());

@@ -10,9 +10,8 @@ import { KubeApiError, VerifyOptionError } from "./errors";
 import { verify } from "./index";
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_NAMESPACE, LIMITS } from "./options";
 import { reportDestinationProblem } from "./report/destination";
-import { renderJson } from "./report/json";
-import { renderJunit } from "./report/junit";
-import { renderTable, summaryLine } from "./report/table";
+import { REPORT_FORMATS, type ReportFormat, renderReport } from "./report/render";
+import { summaryLine } from "./report/table";
 import type { ProgressEvent } from "./run";
 
 /** The exit codes, as `--help` states them. */
@@ -59,7 +58,8 @@ interface VerifyFlags {
   outsideViaLocalhost?: boolean;
   dataPlane?: DataPlaneProfile;
   expectIsolated?: boolean;
-  format: "table" | "json" | "junit";
+  format: ReportFormat;
+  details?: boolean;
   out?: string;
 }
 
@@ -126,7 +126,12 @@ export function verifyCommand(): Command {
       ).choices([...DATA_PLANE_PROFILES]),
     )
     .option("--expect-isolated", "pod and cluster IPs answering from outside are failures even where the network routes pod IPs (EKS, GKE, a node)")
-    .addOption(new Option("--format <format>", "output format").choices(["table", "json", "junit"]).default("table"))
+    .addOption(
+      new Option("--format <format>", "output format: table (the Service × address matrix), json, junit, html (one self-contained page)")
+        .choices([...REPORT_FORMATS])
+        .default("table"),
+    )
+    .option("--details", "with --format table: one row per Service and target instead of the matrix")
     .option("--out <file>", "write the report to a file instead of stdout")
     .addHelpText("after", EXIT_CODES_HELP)
     .action(async (flags: VerifyFlags) => {
@@ -166,12 +171,7 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
     }
     throw err;
   }
-  const text =
-    flags.format === "json"
-      ? renderJson(report)
-      : flags.format === "junit"
-        ? renderJunit(report)
-        : renderTable(report, { color: flags.out === undefined && process.stdout.isTTY === true });
+  const text = renderReport(report, flags.format, { details: flags.details ?? false, color: flags.out === undefined && process.stdout.isTTY === true });
   if (flags.out !== undefined) {
     writeFileSync(flags.out, text);
     process.stdout.write(`${summaryLine(report.summary)}; report written to ${flags.out}\n`);

@@ -33,6 +33,10 @@ export { judge } from "./judge";
 export { renderTable } from "./report/table";
 export { renderJson } from "./report/json";
 export { renderJunit } from "./report/junit";
+export { renderMatrix } from "./report/matrix";
+export { renderHtml } from "./report/html";
+export { renderReport, REPORT_FORMATS, type ReportFormat } from "./report/render";
+export { readReport, ReportFileError } from "./report/load";
 
 /** Counts by status. */
 export interface VerifySummary {

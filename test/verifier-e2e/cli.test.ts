@@ -66,11 +66,16 @@ describe("svclab verify (built CLI) against the default stand-in lab", () => {
     expect(report.probes.find((p: any) => p.id === "frontend-nodeport/node-port:svclab-control-plane:http/outside")).toMatchObject({ status: "pass", vantage: "outside" });
   });
 
-  test("the table shows the Service's rows and a summary line with nothing failed", async () => {
+  test("the table shows the Service's row in the matrix and a summary line with nothing failed; --details its targets", async () => {
     const run = await runCli(verifyArgs(world, "--only", "^frontend-nodeport/"));
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("node-port:svclab-control-plane:http");
+    // One row (the filter leaves one Service): pod IP, ClusterIP, DNS (outside DNS left out), three nodes, API proxy.
+    const row = new RegExp(`^frontend-nodeport +NodePort +${world.servicePort}→3000 :30080 +–/✓ +–/✓ +·/✓ +✓/✓ +✓/✓ +✓/✓ +✓$`, "m");
+    expect(run.stdout).toMatch(row);
+    expect(run.stdout).not.toMatch(/^backend /m);
     expect(run.stdout).toMatch(/^\d+ passed, 0 failed, 0 errors, 0 skipped/m);
+    const details = await runCli(verifyArgs(world, "--only", "^frontend-nodeport/", "--details"));
+    expect(details.stdout).toContain("node-port:svclab-control-plane:http");
   });
 });
 

@@ -4,7 +4,7 @@
  * imports), so the test does not depend on the rest of the tree building.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -66,7 +66,7 @@ describe("svclab verify (CLI)", () => {
   test("an unknown --format exits 2 with one line naming the flag, the value and the choices", () => {
     const { status, stderr } = run("verify", "--format", "xml");
     expect(status).toBe(2);
-    expect(lines(stderr)).toEqual(["error: option '--format <format>' argument 'xml' is invalid. Allowed choices are table, json, junit."]);
+    expect(lines(stderr)).toEqual(["error: option '--format <format>' argument 'xml' is invalid. Allowed choices are table, json, junit, html."]);
   });
 
   test("a non-numeric --timeout exits 2 with one line naming the flag and the allowed range", () => {
@@ -116,3 +116,29 @@ async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+describe("svclab report --from (CLI)", () => {
+  const FIXTURES = path.join(ROOT, "test/fixtures/verify-reports");
+
+  test("re-renders a saved run as the matrix, the detailed table and one HTML page", () => {
+    const matrix = run("report", "--from", path.join(FIXTURES, "default-pass.json"));
+    expect(matrix.status).toBe(0);
+    expect(matrix.stdout).toMatch(/^Service\s+type\s+ports\s+pod IP\s+ClusterIP\s+DNS\s+cp\s+worker\s+worker2\s+LB\s+API proxy$/m);
+    expect(matrix.stdout).toMatch(/^178 passed, 0 failed, 0 errors, 0 skipped/m);
+    const details = run("report", "--from", path.join(FIXTURES, "default-pass.json"), "--details");
+    expect(details.stdout).toContain("node:svclab-control-plane:30080");
+    const out = path.join(outDir, "page.html");
+    const html = run("report", "--from", path.join(FIXTURES, "failures.json"), "--format", "html", "--out", out);
+    expect(html).toMatchObject({ status: 0, stdout: `report written to ${out}\n` });
+    expect(readFileSync(out, "utf8")).toMatch(/^<!doctype html>[\s\S]*141 passed, 5 failed, 32 errors, 0 skipped[\s\S]*<\/html>\n$/);
+  });
+
+  test("a file that is not a report exits 2 with one line naming it and what is allowed", () => {
+    const bad = path.join(outDir, "not-a-report.json");
+    writeFileSync(bad, JSON.stringify({ probes: [] }));
+    const { status, stderr } = run("report", "--from", bad);
+    expect(status).toBe(2);
+    expect(lines(stderr)).toEqual([`svclab report: cannot read report ${bad}: it has no cluster object; a file written by svclab verify --format json is allowed`]);
+    expect(run("report", "--from", path.join(outDir, "missing.json"))).toMatchObject({ status: 2, stderr: expect.stringContaining("ENOENT") });
+  });
+});
