@@ -30,12 +30,26 @@ export function identityPage(identity: Identity | FrontendIdentity): string {
 </head>
 <body>
 <h1>${escapeHtml(identity.role)} pod <code>${escapeHtml(identity.pod)}</code> on node <code>${escapeHtml(identity.node)}</code> answered</h1>
+${lessons(identity)}
 ${identityTable(identity)}
 ${backend}
-<p>Reload to see which pod answers next. The same answer as JSON: <code>curl</code> this address.</p>
+<p>The same answer as JSON: <code>curl</code> this address.</p>
 </body>
 </html>
 `;
+}
+
+/** What the learner is looking at, one sentence each: who answered, why the client address is what it is, reloading, sticky sessions. */
+function lessons(identity: Identity): string {
+  const pod = `<code>${escapeHtml(identity.pod)}</code>`;
+  const node = `<code>${escapeHtml(identity.node)}</code>`;
+  const client = `<code>${escapeHtml(identity.client.address)}</code>`;
+  return `<ul class="lessons">
+<li>The Service sent your connection to one of its ready pods: this time pod ${pod}, running on node ${node}.</li>
+<li>The pod saw the client as ${client}: after a NodePort or LoadBalancer hop the node rewrites the source to its own or the gateway's address (SNAT) so the reply returns through it; only with <code>externalTrafficPolicy: Local</code>, where the node keeps traffic to its own pods, is it your own address.</li>
+<li>Reload after a few seconds (the browser reuses an open connection briefly): each new connection goes to a randomly picked ready pod, so the pod and node change over reloads.</li>
+<li>With <code>sessionAffinity: ClientIP</code> (the <code>frontend-sticky</code> Service) every connection from your address goes to the same pod, so reloading keeps showing this one.</li>
+</ul>`;
 }
 
 function identityTable(identity: Identity): string {

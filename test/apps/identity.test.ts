@@ -77,6 +77,20 @@ describe("GET / for a browser", () => {
     expect(answer.text).toContain("<code>backend-7d9f-abcde</code> on node <code>kind-worker2</code>");
   });
 
+  it("says in one sentence each who answered, why the client address is what it is, what reloading and sticky sessions show", async () => {
+    const app = await startTestApp(cleanup, ENV);
+    const answer = await request(app.port, "/", { headers: { accept: "text/html" } });
+    const lessons = [...answer.text.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => (m[1] as string).replace(/<[^>]+>/g, ""));
+    expect(lessons).toHaveLength(4);
+    expect(lessons[0]).toBe("The Service sent your connection to one of its ready pods: this time pod backend-7d9f-abcde, running on node kind-worker2.");
+    expect(lessons[1]).toMatch(/^The pod saw the client as 127\.0\.0\.1: after a NodePort or LoadBalancer hop .*\(SNAT\).*externalTrafficPolicy: Local.* your own address\.$/);
+    expect(lessons[2]).toMatch(/randomly picked ready pod/);
+    expect(lessons[3]).toMatch(/^With sessionAffinity: ClientIP .* same pod/);
+    // The page stays tiny: one small document, nothing else to fetch.
+    expect(Buffer.byteLength(answer.text)).toBeLessThan(4096);
+    expect(answer.text).not.toMatch(/\s(src|href)=/);
+  });
+
   it("escapes a hostile pod name and X-Forwarded-For instead of rendering them", async () => {
     const app = await startTestApp(cleanup, { ...ENV, POD_NAME: `<script>alert("x")</script>` });
     const answer = await request(app.port, "/", {
