@@ -6,7 +6,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, Option } from "commander";
-import { KubeApiError, VerifyOptionError, renderJson, renderJunit, renderTable, verify } from "../verifier";
+import { KubeApiError, VerifyOptionError, renderReport, verify } from "../verifier";
+import { writeHtmlReport } from "../verifier/report/html-file";
 import { progressPrinter } from "../verifier/cli";
 import { runDown } from "./down";
 import { EXIT_CANNOT_RUN, EXIT_INTERRUPTED, LabError, summarizeError } from "./errors";
@@ -83,7 +84,7 @@ export function labCommand(): Command {
             settings: readLabSettings(projectDir, flags.stack),
             checkConfig: () => checkStackConfig(projectDir, flags.stack),
             markers: clusterMarkers(path.join(projectDir, STATE_DIR_NAME)),
-            verify: verifyWith(flags.format, flags.out === undefined && process.stdout.isTTY === true),
+            verify: verifyWith(flags.format, flags.out === undefined && process.stdout.isTTY === true, path.join(projectDir, "reports", `lab-${flags.stack}.html`)),
             io: processIo,
           },
         );
@@ -188,11 +189,13 @@ export async function guarded(
   }
 }
 
-function verifyWith(format: LabFlags["format"], color: boolean): LabVerify {
+/** Verifies the lab; also writes the HTML page to `htmlFile` and names it on stderr (stdout may carry JSON or JUnit). */
+function verifyWith(format: LabFlags["format"], color: boolean, htmlFile: string): LabVerify {
   return async (kubeconfig, namespace) => {
     try {
       const report = await verify({ kubeconfig, namespace, deadlineMs: LAB_VERIFY_DEADLINE_MS, onProgress: progressPrinter(process.stderr) });
-      const rendered = format === "json" ? renderJson(report) : format === "junit" ? renderJunit(report) : renderTable(report, { color });
+      process.stderr.write(`HTML report: ${writeHtmlReport(report, htmlFile)}\n`);
+      const rendered = renderReport(report, format, { color });
       return { exitCode: report.exitCode, rendered: rendered.replace(/\n$/, "") };
     } catch (error) {
       if (error instanceof KubeApiError || error instanceof VerifyOptionError) {

@@ -4,7 +4,10 @@
  * its verdict, nothing that fetches, and every cluster string escaped.
  * (test/verifier/report/browser.test.ts opens it in a real browser.)
  */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import type { VerifyReport } from "../../../verifier";
+import { writeHtmlReport } from "../../../verifier/report/html-file";
 import { renderHtml } from "../../../verifier/report/html";
 import { isPath, pictureOf } from "../../../verifier/report/picture";
 import { verdictOf } from "../../../verifier/report/verdict";
@@ -69,5 +72,18 @@ describe("HTML page of a report saved before the cluster picture was recorded", 
     const html = renderHtml(old);
     expect(count(html, /<g class="svc"/)).toBe(8);
     expect(count(html, /<path class="path"/)).toBe(report.probes.filter(isPath).length);
+  });
+});
+
+describe("writeHtmlReport", () => {
+  test("writes the page into a folder it creates and returns its absolute path", () => {
+    const dir = mkdtempSync(`${tmpdir()}/svclab-html-`);
+    try {
+      const written = writeHtmlReport(recorded("default-pass"), `${dir}/reports/lab-dev.html`);
+      expect(written).toBe(`${dir}/reports/lab-dev.html`);
+      expect(readFileSync(written, "utf8")).toBe(renderHtml(recorded("default-pass")));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
