@@ -121,6 +121,21 @@ function skippedLines(picture: Picture, c: Colors): string[] {
   return lines;
 }
 
+/** `text` broken at spaces into lines of at most `width`, continuation lines indented. */
+export function wrap(text: string, width: number, indent: string): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    const candidate = line === "" ? word : `${line} ${word}`;
+    if (candidate.length > width && line.trim() !== "") {
+      lines.push(line);
+      line = `${indent}${word}`;
+    } else line = candidate;
+  }
+  lines.push(line);
+  return lines;
+}
+
 /** Legend words short enough for one 120-column line. */
 const SHORT_MEANINGS: Readonly<Record<Verdict, string>> = {
   reached: "reached a pod",
@@ -146,7 +161,6 @@ export function renderMatrix(report: VerifyReport, options: MatrixOptions = {}):
   const lines = [
     c.bold(`svclab verify · ${cluster.namespace} · context ${cluster.context} · ${cluster.server}`),
     ...nodesLines(picture, matrix.columns, width),
-    "",
     ...matrix.lines,
     legendLine(c),
     "",
@@ -154,7 +168,7 @@ export function renderMatrix(report: VerifyReport, options: MatrixOptions = {}):
     ...problemLines(picture, c),
     ...skippedLines(picture, c),
   ];
-  if (report.notes.length > 0) lines.push("", c.bold("Notes:"), ...report.notes.map((n) => `- ${n}`));
+  if (report.notes.length > 0) lines.push("", ...report.notes.flatMap((n) => wrap(`note: ${n}`, width, "      ")));
   const summary = summaryLine(report.summary);
   const coloured = report.summary.fail > 0 ? c.red(summary) : report.summary.error > 0 ? c.yellow(summary) : c.green(summary);
   lines.push("", `${coloured} (${report.summary.total} probes in ${(report.durationMs / 1000).toFixed(1)} s)`);

@@ -67,7 +67,7 @@ describe("matrix of a lab with failures and a node without probe agent", () => {
   });
 
   test("lists every failure and error with its rule sentence and reason, grouping those alike", () => {
-    const section = text.slice(text.indexOf("Failed or could not run:"), text.indexOf("Notes:"));
+    const section = text.slice(text.indexOf("Failed or could not run:"), text.indexOf("note: "));
     const heads = section.split("\n").filter((l) => /^[✗!] /.test(l));
     expect(heads.filter((l) => l.startsWith("✗"))).toHaveLength(report.summary.fail);
     const covered = heads.reduce((sum, l) => sum + 1 + Number(/ and (\d+) more like it/.exec(l)?.[1] ?? 0), 0);
