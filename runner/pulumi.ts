@@ -13,6 +13,9 @@ import { summarizeError } from "./errors";
 import { ProgressSink, describeEngineEvent } from "./progress";
 import { StackLock, findStackLocks } from "./locks";
 import { StackSnapshot, readSnapshot } from "./stack-state";
+import { MARKER_DIR_NAME } from "./cluster-marker";
+import { stackFileGuard } from "./stack-file-guard";
+import { parse } from "yaml";
 import { Version, compareVersions, formatVersion, parseVersion } from "./versions";
 
 /** The stack `lab` and `down` use unless told otherwise. */
@@ -133,39 +136,61 @@ export function createPulumiBackend(options: PulumiBackendOptions): LabBackend {
     }
   };
 
+  // Pulumi writes `encryptionsalt:` into the tracked stack file; the guard keeps that file as git has it.
+  const guard = stackFileGuard(path.join(options.projectDir, stackConfigDir(options.projectDir), `Pulumi.${stackName}.yaml`), path.join(stateDir, MARKER_DIR_NAME), stackName);
+  // Only when Pulumi will run: a backend that never held a stack is answered without touching any file.
+  const withStackFile = <T>(operation: () => Promise<T>, always = false): Promise<T> =>
+    always || fs.existsSync(path.join(stateDir, ".pulumi", "stacks")) ? guard.around(operation) : operation();
+
   return {
     backendUrl,
-    async snapshot() {
-      const stack = await select();
-      return stack === undefined ? undefined : readSnapshot((await stack.exportStack()).deployment);
-    },
+    snapshot: () =>
+      withStackFile(async () => {
+        const stack = await select();
+        return stack === undefined ? undefined : readSnapshot((await stack.exportStack()).deployment);
+      }),
     locks: () => findStackLocks(stateDir, stackName),
-    async cancel() {
-      const stack = await select();
-      await stack?.cancel();
-    },
-    async clearPendingOperations(onProgress) {
-      const stack = await select();
-      await stack?.refresh({ clearPendingCreates: true, onEvent: onEvent(onProgress) });
-    },
-    async up(onProgress, signal) {
-      const stack = await createOrSelect(onProgress);
-      const result = await stack.up({ onEvent: onEvent(onProgress), signal });
-      return plainOutputs(result.outputs);
-    },
-    async destroy(onProgress, destroyOptions = {}) {
-      const stack = await select(destroyOptions.forgetUnreachableKubernetesObjects === true ? { PULUMI_K8S_DELETE_UNREACHABLE: "true" } : {});
-      await stack?.destroy({ onEvent: onEvent(onProgress), signal: destroyOptions.signal });
-    },
-    async outputs() {
-      const stack = await select();
-      if (stack === undefined) {
-        return undefined;
-      }
-      const outputs = plainOutputs(await stack.outputs());
-      return Object.keys(outputs).length === 0 ? undefined : outputs;
-    },
+    cancel: () =>
+      withStackFile(async () => {
+        const stack = await select();
+        await stack?.cancel();
+      }),
+    clearPendingOperations: (onProgress) =>
+      withStackFile(async () => {
+        const stack = await select();
+        await stack?.refresh({ clearPendingCreates: true, onEvent: onEvent(onProgress) });
+      }),
+    up: (onProgress, signal) =>
+      withStackFile(async () => {
+        const stack = await createOrSelect(onProgress);
+        const result = await stack.up({ onEvent: onEvent(onProgress), signal });
+        return plainOutputs(result.outputs);
+      }, true),
+    destroy: (onProgress, destroyOptions = {}) =>
+      withStackFile(async () => {
+        const stack = await select(destroyOptions.forgetUnreachableKubernetesObjects === true ? { PULUMI_K8S_DELETE_UNREACHABLE: "true" } : {});
+        await stack?.destroy({ onEvent: onEvent(onProgress), signal: destroyOptions.signal });
+      }),
+    outputs: () =>
+      withStackFile(async () => {
+        const stack = await select();
+        if (stack === undefined) {
+          return undefined;
+        }
+        const outputs = plainOutputs(await stack.outputs());
+        return Object.keys(outputs).length === 0 ? undefined : outputs;
+      }),
   };
+}
+
+/** `stackConfigDir` of the project's Pulumi.yaml (where Pulumi keeps `Pulumi.<stack>.yaml`), "." when unset or unreadable. */
+function stackConfigDir(projectDir: string): string {
+  try {
+    const project = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as { stackConfigDir?: unknown } | null;
+    return typeof project?.stackConfigDir === "string" ? project.stackConfigDir : ".";
+  } catch {
+    return ".";
+  }
 }
 
 /**
