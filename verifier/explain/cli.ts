@@ -9,10 +9,10 @@ import { loadKubeTarget } from "../kube/config";
 import { kubeLists } from "../kube/api";
 import { DEFAULT_NAMESPACE } from "../options";
 import { ExplainInputError, explain } from "./explain";
-import { nodeNames, ObjectsError, readObjectsDir, type ClusterObjects, type EndpointSliceObject, type PodObject, type ServiceObject } from "./objects";
+import { findService, nodeNames, ObjectsError, readObjectsDir, type ClusterObjects, type EndpointSliceObject, type PodObject, type ServiceObject } from "./objects";
 import { renderExplanation } from "./render";
 import { RulesFormatError } from "./ruleset";
-import { readRulesFile, readRulesFromKindNode, RulesUnavailableError, SAVE_RULES_HINT, type RunProgram } from "./sources";
+import { readRulesFile, readRulesFromKindNode, RulesUnavailableError, SAVE_RULES_HINT, type IpFamily, type RunProgram } from "./sources";
 
 /** Parsed `svclab explain` flags. */
 export interface ExplainFlags {
@@ -33,7 +33,8 @@ export const EXPLAIN_HELP = `
 Where the rules come from:
   --iptables-save FILE   one node's \`iptables-save\` (or \`nft list ruleset\`) output
   otherwise              the kind node container: \`docker exec <node> iptables-save\`
-                         (then \`nft list ruleset\` when kube-proxy runs in nftables mode)
+                         (ip6tables-save first for an IPv6 Service; then \`nft list ruleset\`
+                         when kube-proxy runs in nftables mode)
   Other clusters: ${SAVE_RULES_HINT}.
   kube-proxy's IPVS mode is not explained.
 
@@ -74,6 +75,13 @@ async function objectsFromApi(flags: ExplainFlags): Promise<{ objects?: ClusterO
   }
 }
 
+/** IPv6 when the Service's first family (or its ClusterIP) is IPv6; IPv4 otherwise or when unknown. */
+function serviceFamily(objects: ClusterObjects | undefined, namespace: string, service: string): IpFamily {
+  const spec = objects === undefined ? undefined : findService(objects, namespace, service)?.spec;
+  const first = spec?.ipFamilies?.[0] ?? (spec?.clusterIP?.includes(":") === true ? "IPv6" : "IPv4");
+  return first === "IPv6" ? "IPv6" : "IPv4";
+}
+
 /** Runs one explanation; returns the exit code. `run` is the program runner (docker), replaceable in tests. */
 export async function runExplain(service: string, flags: ExplainFlags, out: NodeJS.WritableStream, err: NodeJS.WritableStream, run?: RunProgram): Promise<number> {
   try {
@@ -95,7 +103,7 @@ export async function runExplain(service: string, flags: ExplainFlags, out: Node
       if (flags.node === undefined && knownNodes.length > 1) {
         err.write(`explaining on node ${node}; the others: ${knownNodes.filter((n) => n !== node).join(", ")} (--node NAME)\n`);
       }
-      source = await readRulesFromKindNode(node, run);
+      source = await readRulesFromKindNode(node, run, serviceFamily(names.objects, flags.namespace, service));
     }
     const explanation = explain({
       ruleset: source.ruleset,

@@ -14,6 +14,7 @@ export interface ServiceObject {
   readonly spec?: {
     readonly type?: string;
     readonly clusterIP?: string;
+    readonly ipFamilies?: readonly string[];
     readonly externalName?: string;
     readonly selector?: Readonly<Record<string, string>>;
     readonly ports?: readonly { readonly name?: string; readonly port: number; readonly protocol?: string; readonly nodePort?: number; readonly targetPort?: number | string }[];

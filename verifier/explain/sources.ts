@@ -64,20 +64,29 @@ export const runProgram: RunProgram = (program, args) =>
     });
   });
 
+/** The address family of the Service to explain: which of `iptables-save` / `ip6tables-save` is read first. */
+export type IpFamily = "IPv4" | "IPv6";
+
 /**
- * Reads a kind node's rules through its container: iptables first; when it
- * holds no kube-proxy chains, nftables (`table ip kube-proxy`).
+ * Reads a kind node's rules through its container: `iptables-save` (or
+ * `ip6tables-save` first for an IPv6 Service); when neither holds
+ * kube-proxy's chains, nftables (`table ip kube-proxy` / `ip6 kube-proxy`).
  */
-export async function readRulesFromKindNode(node: string, run: RunProgram = runProgram): Promise<{ ruleset: Ruleset; origin: string }> {
-  const iptablesCommand = `docker exec ${node} iptables-save`;
-  let iptables: string;
-  try {
-    iptables = await run("docker", ["exec", node, "iptables-save"]);
-  } catch (err) {
-    throw new RulesUnavailableError(`cannot read the rules of node ${node}: ${(err as Error).message}; on kind every node is a container of that name; ${SAVE_RULES_HINT}`);
+export async function readRulesFromKindNode(node: string, run: RunProgram = runProgram, family: IpFamily = "IPv4"): Promise<{ ruleset: Ruleset; origin: string }> {
+  const tools = family === "IPv6" ? ["ip6tables-save", "iptables-save"] : ["iptables-save", "ip6tables-save"];
+  for (const [i, tool] of tools.entries()) {
+    const command = `docker exec ${node} ${tool}`;
+    let text: string;
+    try {
+      text = await run("docker", ["exec", node, tool]);
+    } catch (err) {
+      // The first read tells whether the node can be read at all; the other family's tool may simply be missing.
+      if (i === 0) throw new RulesUnavailableError(`cannot read the rules of node ${node}: ${(err as Error).message}; on kind every node is a container of that name; ${SAVE_RULES_HINT}`);
+      continue;
+    }
+    if (looksLikeIptablesSave(text) && looksLikeIpvsMode(text)) throw new RulesUnavailableError(`node ${node}: ${IPVS_MESSAGE}`);
+    if (/^:KUBE-SERVICES /m.test(text)) return { ruleset: parseIptablesSave(text, command), origin: command };
   }
-  if (looksLikeIptablesSave(iptables) && looksLikeIpvsMode(iptables)) throw new RulesUnavailableError(`node ${node}: ${IPVS_MESSAGE}`);
-  if (/^:KUBE-SERVICES /m.test(iptables)) return { ruleset: parseIptablesSave(iptables, iptablesCommand), origin: iptablesCommand };
   const nftCommand = `docker exec ${node} nft list ruleset`;
   let nft: string;
   try {
@@ -87,6 +96,6 @@ export async function readRulesFromKindNode(node: string, run: RunProgram = runP
   }
   if (/^table ip6? kube-proxy /m.test(nft)) return { ruleset: parseNftRuleset(nft, nftCommand), origin: nftCommand };
   throw new RulesUnavailableError(
-    `node ${node} has no kube-proxy rules (no KUBE-SERVICES chain in iptables, no table kube-proxy in nftables): is kube-proxy running there, or replaced (e.g. by Cilium)?`,
+    `node ${node} has no kube-proxy rules (no KUBE-SERVICES chain in iptables or ip6tables, no table kube-proxy in nftables): is kube-proxy running there, or replaced (e.g. by Cilium)?`,
   );
 }
