@@ -5,6 +5,7 @@
  * the cluster has settled enough to judge.
  */
 import type * as k8s from "@kubernetes/client-node";
+import { familyOf, primaryFamily } from "./checks/families";
 import type { KubeLists } from "./kube/api";
 import type {
   Cluster,
@@ -48,7 +49,7 @@ export async function discoverOnce(lists: KubeLists, options: DiscoverOptions): 
     rawServices.map(async (raw): Promise<ServiceState> => {
       const service = toService(raw);
       const pods = service.selector === undefined ? [] : (await lists.pods(namespace, selectorString(service.selector))).map(toPod);
-      return { service, pods, endpoints: toEndpoints(slices, service.name) };
+      return { service, pods, endpoints: toEndpoints(slices, service) };
     }),
   );
   return {
@@ -122,10 +123,13 @@ function isTrue(conditions: readonly { type: string; status: string }[] | undefi
 function toNode(node: k8s.V1Node): NodeInfo {
   const labels = node.metadata?.labels ?? {};
   const controlPlane = "node-role.kubernetes.io/control-plane" in labels || "node-role.kubernetes.io/master" in labels;
+  const internalIPs = (node.status?.addresses ?? []).filter((a) => a.type === "InternalIP").map((a) => a.address);
   return {
     name: node.metadata?.name ?? "",
     role: controlPlane ? "control-plane" : "worker",
-    internalIP: node.status?.addresses?.find((a) => a.type === "InternalIP")?.address,
+    internalIP: internalIPs[0],
+    // A dual-stack node reports one InternalIP per family.
+    ...(internalIPs.length > 1 ? { internalIPs } : {}),
     ready: isTrue(node.status?.conditions, "Ready"),
   };
 }
@@ -144,10 +148,15 @@ function toService(svc: k8s.V1Service): ServiceInfo {
     nodePort: p.nodePort,
     protocol: p.protocol ?? "TCP",
   }));
+  const clusterIPs = type === "ExternalName" || spec.clusterIP === "None" ? [] : (spec.clusterIPs ?? []).filter((ip) => ip !== "None");
+  const ipFamilies = (spec.ipFamilies ?? []).filter((f): f is "IPv4" | "IPv6" => f === "IPv4" || f === "IPv6");
   return {
     name: svc.metadata?.name ?? "",
     type,
     clusterIP: type === "ExternalName" ? undefined : spec.clusterIP,
+    // A dual-stack Service has one ClusterIP per family (spec.clusterIPs, primary first).
+    ...(clusterIPs.length > 1 ? { clusterIPs } : {}),
+    ...(ipFamilies.length > 0 ? { ipFamilies } : {}),
     headless: spec.clusterIP === "None",
     ports,
     selector,
@@ -161,8 +170,15 @@ function toService(svc: k8s.V1Service): ServiceInfo {
   };
 }
 
-/** Ready endpoints of one Service, from its EndpointSlices (label `kubernetes.io/service-name`). */
-function toEndpoints(slices: readonly k8s.V1EndpointSlice[], serviceName: string): EndpointInfo[] {
+/**
+ * Ready endpoints of one Service, from its EndpointSlices (label
+ * `kubernetes.io/service-name`). A dual-stack Service has a slice per family
+ * (`addressType` IPv4 and IPv6): one pod's addresses are merged into one
+ * endpoint, its `address` in the Service's primary family.
+ */
+function toEndpoints(slices: readonly k8s.V1EndpointSlice[], service: ServiceInfo): EndpointInfo[] {
+  const serviceName = service.name;
+  const primary = primaryFamily(service);
   const byKey = new Map<string, EndpointInfo>();
   for (const slice of slices) {
     if (slice.metadata?.labels?.["kubernetes.io/service-name"] !== serviceName || slice.addressType === "FQDN") continue;
@@ -174,7 +190,15 @@ function toEndpoints(slices: readonly k8s.V1EndpointSlice[], serviceName: string
       const address = endpoint.addresses[0];
       if (address === undefined) continue;
       const podName = endpoint.targetRef?.kind === "Pod" ? endpoint.targetRef.name : undefined;
-      byKey.set(podName ?? address, { address, podName, nodeName: endpoint.nodeName, ports });
+      const key = podName ?? address;
+      const known = byKey.get(key);
+      if (known === undefined) {
+        byKey.set(key, { address, podName, nodeName: endpoint.nodeName, ports });
+        continue;
+      }
+      const addresses = [...(known.addresses ?? [known.address]), address];
+      const first = addresses.find((a) => familyOf(a) === primary) ?? known.address;
+      byKey.set(key, { ...known, address: first, addresses: [first, ...addresses.filter((a) => a !== first)] });
     }
   }
   return [...byKey.values()];

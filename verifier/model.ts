@@ -14,6 +14,8 @@ export interface NodeInfo {
   readonly role: "control-plane" | "worker";
   /** The node's `InternalIP` address, or `undefined` when it reports none. */
   readonly internalIP: string | undefined;
+  /** Every `InternalIP` the node reports, one per family on a dual-stack node; absent means `[internalIP]`. */
+  readonly internalIPs?: readonly string[];
   /** The node's `Ready` condition is `True`. */
   readonly ready: boolean;
 }
@@ -39,6 +41,10 @@ export interface ServiceInfo {
   readonly type: ServiceType;
   /** `spec.clusterIP`; `"None"` for a headless Service; `undefined` for ExternalName. */
   readonly clusterIP: string | undefined;
+  /** `spec.clusterIPs`: one per family on a dual-stack Service, primary first; absent means `[clusterIP]`. */
+  readonly clusterIPs?: readonly string[];
+  /** `spec.ipFamilies`, primary first; absent means the family of `clusterIP` (IPv4 when unknown). */
+  readonly ipFamilies?: readonly ("IPv4" | "IPv6")[];
   readonly headless: boolean;
   readonly ports: readonly ServicePortInfo[];
   /** `spec.selector`; `undefined` when the Service has none (its endpoints are managed by hand). */

@@ -19,7 +19,7 @@ export type Target =
   /** An HTTP GET of `url` (a pod IP, ClusterIP, node port, LoadBalancer address or DNS name). */
   | { readonly kind: "http"; readonly label: string; readonly url: string; readonly requests: number }
   /** A DNS lookup. */
-  | { readonly kind: "resolve"; readonly label: string; readonly name: string; readonly recordType: "A" | "CNAME" }
+  | { readonly kind: "resolve"; readonly label: string; readonly name: string; readonly recordType: "A" | "AAAA" | "CNAME" }
   /** A GET through the API server's service proxy; `path` is the API path. */
   | { readonly kind: "api-proxy"; readonly label: string; readonly path: string }
   /** A check of the discovered objects; no traffic. */

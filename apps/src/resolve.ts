@@ -4,7 +4,7 @@ import { ipv4FromHostsFile } from "./hosts-file";
 import { BadParameter, integerParameter } from "./params";
 
 /** The record types `/resolve` answers. */
-export const RECORD_TYPES = ["A", "CNAME", "SRV"] as const;
+export const RECORD_TYPES = ["A", "AAAA", "CNAME", "SRV"] as const;
 
 /** One of {@link RECORD_TYPES}. */
 export type RecordType = (typeof RECORD_TYPES)[number];
@@ -39,7 +39,7 @@ const LABEL = /^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
 const NAME_ALLOWED = `allowed: a DNS name of at most ${MAX_NAME_LENGTH} characters, e.g. backend.svclab.svc.cluster.local`;
 
 /**
- * Validates `/resolve`'s query: `name` (required), `type` (`A` | `CNAME` | `SRV`, default `A`), `timeoutMs`.
+ * Validates `/resolve`'s query: `name` (required), `type` (`A` | `AAAA` | `CNAME` | `SRV`, default `A`), `timeoutMs`.
  * @throws BadParameter naming the parameter and what is allowed.
  */
 export function parseResolveQuery(query: URLSearchParams): ResolveRequest {
@@ -104,6 +104,9 @@ function queryDns(resolver: Resolver, name: string, type: RecordType): Promise<r
   switch (type) {
     case "A":
       return resolver.resolve4(name);
+    case "AAAA":
+      // IPv6 and dual-stack clusters: a headless name's IPv6 pod addresses, a Service's IPv6 ClusterIP.
+      return resolver.resolve6(name);
     case "CNAME":
       return resolver.resolveCname(name);
     case "SRV":

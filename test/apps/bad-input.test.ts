@@ -19,7 +19,7 @@ const BAD_QUERIES: readonly [string, string, string, string][] = [
   ["no name", "/resolve", "name", "name is missing"],
   ["a name with spaces", "/resolve?name=not%20a%20name", "name", 'name "not a name" is not a DNS name'],
   ["a name too long", `/resolve?name=${Array(5).fill("a".repeat(60)).join(".")}`, "name", "at most 253 characters"],
-  ["an unknown record type", "/resolve?name=localhost&type=MX", "type", 'type is "MX"; allowed: A, CNAME, SRV'],
+  ["an unknown record type", "/resolve?name=localhost&type=MX", "type", 'type is "MX"; allowed: A, AAAA, CNAME, SRV'],
   ["a resolve timeoutMs out of range", "/resolve?name=localhost&timeoutMs=0", "timeoutMs", "from 50 to 10000"],
 ];
 

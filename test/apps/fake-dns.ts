@@ -1,6 +1,6 @@
 /**
  * A tiny authoritative DNS server on 127.0.0.1 (UDP, port 0) for the resolve
- * tests: it answers A, CNAME and SRV questions from a fixed table, NXDOMAIN
+ * tests: it answers A, AAAA, CNAME and SRV questions from a fixed table, NXDOMAIN
  * for names it does not know, and never answers names in `silent`.
  * Only the parts of RFC 1035 a stub resolver's query needs are implemented.
  */
@@ -9,10 +9,13 @@ import type { Cleanup } from "./helpers";
 
 const TYPE_A = 1;
 const TYPE_CNAME = 5;
+const TYPE_AAAA = 28;
 const TYPE_SRV = 33;
 
 export interface FakeZone {
   readonly a?: Readonly<Record<string, readonly string[]>>;
+  /** IPv6 addresses, fully written out (eight groups), e.g. fd00:10:244:1:0:0:0:5. */
+  readonly aaaa?: Readonly<Record<string, readonly string[]>>;
   readonly cname?: Readonly<Record<string, string>>;
   readonly srv?: Readonly<Record<string, readonly { name: string; port: number; priority: number; weight: number }[]>>;
   /** Names the server receives but never answers, to exercise time-outs. */
@@ -51,7 +54,15 @@ function answersFor(zone: FakeZone, name: string, type: number): Buffer[] | null
   const a = zone.a?.[name];
   const cname = zone.cname?.[name];
   const srv = zone.srv?.[name];
-  if (a === undefined && cname === undefined && srv === undefined) return null;
+  const aaaa = zone.aaaa?.[name];
+  if (a === undefined && aaaa === undefined && cname === undefined && srv === undefined) return null;
+  if (type === TYPE_AAAA && aaaa !== undefined) {
+    return aaaa.map((address) => record(TYPE_AAAA, Buffer.concat(address.split(":").map((group) => {
+      const bytes = Buffer.alloc(2);
+      bytes.writeUInt16BE(parseInt(group, 16), 0);
+      return bytes;
+    }))));
+  }
   if (type === TYPE_A && a !== undefined) return a.map((address) => record(TYPE_A, Buffer.from(address.split(".").map(Number))));
   if (type === TYPE_CNAME && cname !== undefined) return [record(TYPE_CNAME, encodeName(cname))];
   if (type === TYPE_SRV && srv !== undefined) {

@@ -51,6 +51,7 @@ describe("resolveName against a DNS server on loopback", () => {
 
   const zone = {
     a: { "backend-headless.svclab.invalid": ["10.244.1.5", "10.244.2.7"] },
+    aaaa: { "backend-headless.svclab.invalid": ["fd00:10:244:1:0:0:0:5", "fd00:10:244:2:0:0:0:7"] },
     cname: { "backend-external.svclab.invalid": "backend.svclab.svc.cluster.local" },
     srv: { "_http._tcp.backend.svclab.invalid": [{ name: "backend.svclab.invalid", port: 80, priority: 0, weight: 100 }] },
     silent: ["slow.svclab.invalid"],
@@ -60,6 +61,12 @@ describe("resolveName against a DNS server on loopback", () => {
     const server = await startFakeDns(cleanup, zone);
     const report = await resolveName({ name: "backend-headless.svclab.invalid", type: "A", timeoutMs: 1500 }, [server]);
     expect(report).toEqual({ name: "backend-headless.svclab.invalid", type: "A", ok: true, records: ["10.244.1.5", "10.244.2.7"] });
+  });
+
+  it("returns every AAAA record, as a dual-stack headless Service has one per ready pod and family", async () => {
+    const server = await startFakeDns(cleanup, zone);
+    const report = await resolveName({ name: "backend-headless.svclab.invalid", type: "AAAA", timeoutMs: 1500 }, [server]);
+    expect(report).toEqual({ name: "backend-headless.svclab.invalid", type: "AAAA", ok: true, records: ["fd00:10:244:1::5", "fd00:10:244:2::7"] });
   });
 
   it("returns the CNAME target, as an ExternalName Service answers", async () => {

@@ -4,6 +4,7 @@
  * targetPort, and spreads or sticks.
  */
 import type { Expectation, Probe } from "../types";
+import { clusterIPsOf, familyPart } from "./families";
 import { factProbe, noReach, probe, httpTarget, endpointsFor, targetPortNumber, firstVantage, reachOrRefused, type PlanContext } from "./context";
 
 /**
@@ -13,21 +14,22 @@ import { factProbe, noReach, probe, httpTarget, endpointsFor, targetPortNumber, 
 export function planClusterIp(ctx: PlanContext): Probe[] {
   const { state } = ctx;
   const service = state.service;
-  const clusterIP = service.clusterIP;
-  if (clusterIP === undefined || service.headless) return [];
   const probes: Probe[] = [];
-  for (const port of service.ports) {
-    const target = httpTarget(`cluster-ip:${port.port}`, clusterIP, port.port);
-    const endpoints = endpointsFor(state, port);
-    probes.push(probe({ rule: "clusterip-not-from-outside", service: service.name, vantage: "outside", target, expect: noReach(state) }));
-    for (const from of ctx.vantagePods) {
-      if (service.internalTrafficPolicy === "Local" && endpoints.length > 0) {
-        // Only endpoints on the sender's node are eligible; with none there, kube-proxy drops the packet.
-        const local = endpoints.filter((e) => e.nodeName === from.node.name);
-        const expect: Expectation = local.length > 0 ? { kind: "reach", endpoints: local, onNode: from.node.name } : noReach(state);
-        probes.push(probe({ rule: "itp-local-same-node", service: service.name, vantage: "pod", from, target, expect }));
-      } else {
-        probes.push(probe({ service: service.name, vantage: "pod", from, target, ...reachOrRefused(endpoints, "clusterip-from-pod", ctx) }));
+  // Every family's ClusterIP (spec.clusterIPs): a dual-stack Service must answer on each.
+  for (const clusterIP of clusterIPsOf(service)) {
+    for (const port of service.ports) {
+      const target = httpTarget(`cluster-ip:${familyPart(clusterIP)}${port.port}`, clusterIP.address, port.port);
+      const endpoints = endpointsFor(state, port);
+      probes.push(probe({ rule: "clusterip-not-from-outside", service: service.name, vantage: "outside", target, expect: noReach(state) }));
+      for (const from of ctx.vantagePods) {
+        if (service.internalTrafficPolicy === "Local" && endpoints.length > 0) {
+          // Only endpoints on the sender's node are eligible; with none there, kube-proxy drops the packet.
+          const local = endpoints.filter((e) => e.nodeName === from.node.name);
+          const expect: Expectation = local.length > 0 ? { kind: "reach", endpoints: local, onNode: from.node.name } : noReach(state);
+          probes.push(probe({ rule: "itp-local-same-node", service: service.name, vantage: "pod", from, target, expect }));
+        } else {
+          probes.push(probe({ service: service.name, vantage: "pod", from, target, ...reachOrRefused(endpoints, "clusterip-from-pod", ctx) }));
+        }
       }
     }
   }

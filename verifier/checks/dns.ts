@@ -3,6 +3,7 @@
  * names return the ready pod IPs; ExternalName is a CNAME.
  */
 import type { Probe } from "../types";
+import { clusterIPsOf, endpointAddressesIn, recordTypeOf, serviceFamilies } from "./families";
 import { probe, httpTarget, endpointsFor, dnsName, firstVantage, reachOrRefused, type PlanContext } from "./context";
 
 /** The Service name: no answer outside; inside it resolves to the ClusterIP and answers on the port. */
@@ -23,16 +24,20 @@ export function planDns(ctx: PlanContext): Probe[] {
   ];
   const from = firstVantage(ctx);
   if (from === undefined || clusterIP === undefined) return probes;
-  probes.push(
-    probe({
-      rule: "dns-resolves-in-cluster",
-      service: service.name,
-      vantage: "pod",
-      from,
-      target: { kind: "resolve", label: `dns:${name}`, name, recordType: "A" },
-      expect: { kind: "resolves-to", records: [clusterIP] },
-    }),
-  );
+  // One query per family: A for an IPv4 ClusterIP, AAAA for an IPv6 one (dual stack: both).
+  for (const address of clusterIPsOf(service)) {
+    const recordType = recordTypeOf(address.family);
+    probes.push(
+      probe({
+        rule: "dns-resolves-in-cluster",
+        service: service.name,
+        vantage: "pod",
+        from,
+        target: { kind: "resolve", label: `dns:${name}${address.primary ? "" : `:${recordType.toLowerCase()}`}`, name, recordType },
+        expect: { kind: "resolves-to", records: [address.address] },
+      }),
+    );
+  }
   if (port !== undefined && service.internalTrafficPolicy === "Cluster") {
     probes.push(
       probe({
@@ -53,16 +58,18 @@ export function planHeadlessDns(ctx: PlanContext): Probe[] {
   const name = dnsName(cluster, state.service);
   const from = firstVantage(ctx);
   if (from === undefined) return [];
-  return [
-    probe({
+  // A records for the IPv4 pod addresses, AAAA for the IPv6 ones, for each family the Service has.
+  return serviceFamilies(state.service).map((family, index) => {
+    const recordType = recordTypeOf(family);
+    return probe({
       rule: "headless-a-records",
       service: state.service.name,
       vantage: "pod",
       from,
-      target: { kind: "resolve", label: `dns:${name}`, name, recordType: "A" },
-      expect: { kind: "resolves-to", records: state.endpoints.map((e) => e.address) },
-    }),
-  ];
+      target: { kind: "resolve", label: `dns:${name}${index === 0 ? "" : `:${recordType.toLowerCase()}`}`, name, recordType },
+      expect: { kind: "resolves-to", records: state.endpoints.flatMap((e) => endpointAddressesIn(e, family)) },
+    });
+  });
 }
 
 /** An ExternalName Service name resolves to a CNAME naming `spec.externalName`. */

@@ -3,9 +3,10 @@
  * every node (or, with externalTrafficPolicy Local, only where a ready pod
  * runs).
  */
-import type { Cluster, ServicePortInfo } from "../model";
+import type { Cluster, NodeInfo, ServicePortInfo } from "../model";
 import { NODE_PORT_RANGE } from "./ranges";
 import type { EndpointRef, Expectation, Probe } from "../types";
+import { nodeAddressesFor, type FamilyAddress } from "./families";
 import { factProbe, noReach, probe, httpTarget, endpointsFor, reachOrRefused, type PlanContext } from "./context";
 import { nodePortName } from "./stable-names";
 
@@ -49,10 +50,18 @@ export function planNodePorts(ctx: PlanContext): Probe[] {
       probes.push(...planLocalhostNodePort(ctx, port, nodePort, endpoints));
     }
     let clientCheckPlanned = false;
-    for (const node of cluster.nodes) {
-      const host = node.internalIP;
+    // Every node, on its address of each of the Service's families (dual stack: IPv4 and IPv6).
+    const nodeTargets = cluster.nodes.flatMap((node): { node: NodeInfo; address: FamilyAddress | undefined }[] => {
+      const addresses = nodeAddressesFor(node, service);
+      return addresses.length === 0 ? [{ node, address: undefined }] : addresses.map((address) => ({ node, address }));
+    });
+    for (const { node, address } of nodeTargets) {
+      const host = address?.address;
       // Named by the Service port: an allocated nodePort changes when the Service is created anew (stable-names.ts).
-      const { label, subject } = nodePortName(node.name, port, nodePort, host ?? "(no InternalIP)");
+      const named = nodePortName(node.name, port, nodePort, host ?? "(no InternalIP)");
+      // The other family's address of a dual-stack node port carries the family: node-port:<node>:http:ipv6.
+      const label = address === undefined || address.primary ? named.label : `${named.label}:${address.family.toLowerCase()}`;
+      const subject = named.subject;
       const target = httpTarget(label, host ?? node.name, nodePort);
       const noAddress = host === undefined ? `node ${node.name} reports no InternalIP` : undefined;
       const outsideSkip = noAddress ?? (options.outside.kind === "localhost" ? options.outside.reason : undefined);
@@ -116,7 +125,7 @@ function planLocalhostNodePort(ctx: PlanContext, port: ServicePortInfo, nodePort
 /** Node and pod addresses: a client address seen by a pod that is one of these was rewritten (SNAT). */
 function clusterAddresses(cluster: Cluster): string[] {
   const addresses = new Set<string>();
-  for (const node of cluster.nodes) if (node.internalIP !== undefined) addresses.add(node.internalIP);
+  for (const node of cluster.nodes) for (const ip of node.internalIPs ?? (node.internalIP !== undefined ? [node.internalIP] : [])) addresses.add(ip);
   for (const state of cluster.services) {
     for (const pod of state.pods) if (pod.podIP !== undefined) addresses.add(pod.podIP);
     for (const e of state.endpoints) addresses.add(e.address);

@@ -110,7 +110,7 @@ export async function resolveFromPod(
   namespace: string,
   agent: ProbeAgentInfo,
   name: string,
-  recordType: "A" | "CNAME",
+  recordType: "A" | "AAAA" | "CNAME",
   timeoutMs: number,
 ): Promise<Observation> {
   const answer = await askAgent(kc, namespace, agent, "resolve", { name, type: recordType }, timeoutMs + PROXY_OVERHEAD_MS);

@@ -8,7 +8,7 @@
 import type { ClusterState, ServiceState } from "./cluster-state";
 import type { WorldFaults } from "./spec";
 
-export type DnsType = "A" | "CNAME" | "SRV";
+export type DnsType = "A" | "AAAA" | "CNAME" | "SRV";
 export interface SrvRecord { readonly name: string; readonly port: number; readonly priority: number; readonly weight: number }
 export type DnsAnswer =
   | { readonly ok: true; readonly records: readonly (string | SrvRecord)[] }
@@ -55,6 +55,8 @@ export class ClusterDns {
       if (type === "SRV" || hops >= MAX_CNAME_HOPS) return NODATA;
       return this.queryExact(target, type, hops + 1);
     }
+    // Pods are IPv4-only here: AAAA answers only a dual-stack Service's IPv6 ClusterIP.
+    if (type === "AAAA") return service.clusterIPv6 !== undefined ? { ok: true, records: [service.clusterIPv6] } : NODATA;
     if (type !== "A") return NODATA;
     if (service.spec.kind === "Headless") {
       const ips = this.state.readyEndpoints(service).map((p) => p.podIP);

@@ -25,6 +25,8 @@ export interface NodeState {
   readonly name: string;
   readonly role: "control-plane" | "worker";
   readonly ip: string;
+  /** The node's IPv6 InternalIP in a dual-stack world (`::1`). */
+  readonly ipv6?: string;
   readonly uid: string;
   readonly createdAt: string;
 }
@@ -53,6 +55,8 @@ export interface ServiceState {
   readonly createdAt: string;
   /** Absent for headless and ExternalName Services. */
   readonly clusterIP?: string;
+  /** The IPv6 ClusterIP of a dual-stack Service (`::1`). */
+  readonly clusterIPv6?: string;
   /** LoadBalancer ingress IP. */
   readonly loadBalancerIP?: string;
   /** Allocated for NodePort and LoadBalancer Services. */
@@ -89,8 +93,8 @@ export class ClusterState {
 
   constructor(readonly namespace: string, private readonly addresses: AddressPlan, private readonly faults: WorldFaults) {}
 
-  addNode(name: string, role: NodeState["role"]): NodeState {
-    const node = { name, role, ip: this.addresses.nodeIP(), uid: randomUUID(), createdAt: new Date().toISOString() };
+  addNode(name: string, role: NodeState["role"], ipv6?: string): NodeState {
+    const node = { name, role, ip: this.addresses.nodeIP(), ...(ipv6 !== undefined ? { ipv6 } : {}), uid: randomUUID(), createdAt: new Date().toISOString() };
     this.nodes.push(node);
     return node;
   }
@@ -130,6 +134,7 @@ export class ClusterState {
       uid: randomUUID(),
       createdAt: new Date().toISOString(),
       clusterIP: withClusterIP ? this.addresses.clusterIP() : undefined,
+      ...(withClusterIP && spec.dualStack === true ? { clusterIPv6: "::1" } : {}),
       loadBalancerIP: spec.kind === "LoadBalancer" ? this.addresses.loadBalancerIP() : undefined,
       nodePort: withNodePort ? this.allocateNodePort(spec.nodePort) : undefined,
       port: spec.port ?? 80,

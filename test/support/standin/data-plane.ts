@@ -46,6 +46,7 @@ export class DataPlane {
   }
 
   private fromPodUnpartitioned(from: PodState, host: string, port: number): Route {
+    if (host === "::1") return this.fromPodIPv6(from, host, port);
     if (!isLoopback(host)) return { kind: "unroutable", why: `${host} is outside 127.0.0.0/8` };
     const node = this.state.node(from.node);
     for (const service of this.state.services) {
@@ -64,6 +65,16 @@ export class DataPlane {
     const pod = this.state.pods.find((p) => p.podIP === host);
     if (pod) return { kind: "endpoint", pod, host: pod.wire, port, localAddress: from.podIP };
     return { kind: "direct", host, port, localAddress: from.podIP };
+  }
+
+  /** A pod's connection to ::1, a dual-stack Service's IPv6 ClusterIP or a node's IPv6 address. */
+  private fromPodIPv6(from: PodState, host: string, port: number): Route {
+    const service = this.state.services.find((s) => s.clusterIPv6 === host && s.port === port);
+    if (service) return this.internal(service, from, this.state.node(from.node));
+    const node = this.state.nodes.find((n) => n.ipv6 === host);
+    const nodePortService = this.state.services.find((s) => s.clusterIPv6 !== undefined && s.nodePort === port);
+    if (node && nodePortService) return this.viaNodePort(nodePortService, node, from.podIP, "cluster");
+    return { kind: "reject", why: `nothing listens on [${host}]:${port}` };
   }
 
   /** An outside client at `node`'s nodePort of `service`. */

@@ -50,7 +50,11 @@ export function nodeObject(node: NodeState): object {
       ...(controlPlane ? { taints: [{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }] } : {}),
     },
     status: {
-      addresses: [{ type: "InternalIP", address: node.ip }, { type: "Hostname", address: node.name }],
+      addresses: [
+        { type: "InternalIP", address: node.ip },
+        ...(node.ipv6 !== undefined ? [{ type: "InternalIP", address: node.ipv6 }] : []),
+        { type: "Hostname", address: node.name },
+      ],
       conditions: [
         { type: "MemoryPressure", status: "False", reason: "KubeletHasSufficientMemory", message: "kubelet has sufficient memory available", lastHeartbeatTime: node.createdAt, lastTransitionTime: node.createdAt },
         { type: "Ready", status: "True", reason: "KubeletReady", message: "kubelet is posting ready status", lastHeartbeatTime: node.createdAt, lastTransitionTime: node.createdAt },
@@ -79,9 +83,9 @@ export function serviceObject(service: ServiceState, namespace: string): object 
     body.selector = selectorFor(spec.over!);
     body.ports = [{ name: "http", protocol: "TCP", port: service.port, targetPort: service.targetPort, ...(service.nodePort !== undefined ? { nodePort: service.nodePort } : {}) }];
     body.clusterIP = service.clusterIP ?? "None";
-    body.clusterIPs = [service.clusterIP ?? "None"];
-    body.ipFamilies = ["IPv4"];
-    body.ipFamilyPolicy = "SingleStack";
+    body.clusterIPs = [service.clusterIP ?? "None", ...(service.clusterIPv6 !== undefined ? [service.clusterIPv6] : [])];
+    body.ipFamilies = service.clusterIPv6 !== undefined ? ["IPv4", "IPv6"] : ["IPv4"];
+    body.ipFamilyPolicy = service.clusterIPv6 !== undefined ? "PreferDualStack" : "SingleStack";
     body.internalTrafficPolicy = spec.internalTrafficPolicy ?? "Cluster";
     if (spec.sessionAffinity === "ClientIP") body.sessionAffinityConfig = { clientIP: { timeoutSeconds: 10800 } };
     if (external) {

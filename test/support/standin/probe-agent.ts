@@ -38,8 +38,9 @@ export async function startProbeAgent(pod: PodState, namespace: string, plane: D
   let served = 0;
 
   const attempt = (target: URL, timeoutMs: number): Promise<AttemptResult> => {
-    let ip = target.hostname;
-    if (!net.isIPv4(ip)) {
+    // URL keeps the brackets of an IPv6 literal in hostname.
+    let ip = target.hostname.replace(/^\[|\]$/g, "");
+    if (!net.isIPv4(ip) && !net.isIPv6(ip)) {
       const answer = dns.query(ip, "A", namespace);
       if (!answer.ok) return Promise.resolve(failed("dns", `getaddrinfo ENOTFOUND ${ip}`, 0));
       ip = answer.records[0] as string;

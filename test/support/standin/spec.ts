@@ -51,6 +51,13 @@ export interface ServiceSpec {
   readonly port?: number;
   /** Container port the Service sends to; default 3000. */
   readonly targetPort?: number;
+  /**
+   * Dual stack (`ipFamilyPolicy: PreferDualStack`): a second, IPv6 ClusterIP —
+   * `::1`, the one IPv6 loopback address, so dual-stack Services need distinct
+   * ports — and, for a NodePort, the node port on the IPv6 node address too.
+   * ClusterIP and NodePort Services only; the world's `ipFamily` must be `dual`.
+   */
+  readonly dualStack?: boolean;
 }
 
 /**
@@ -117,6 +124,12 @@ export interface WorldSpec {
    * CNI) or GKE (VPC-native), where pod IPs are addresses of the VPC. Default `isolated`.
    */
   readonly podNetwork?: "isolated" | "routable";
+  /**
+   * `dual`: the first node also reports an IPv6 InternalIP, `::1` (the only
+   * IPv6 address a test may use), and Services marked `dualStack` get an IPv6
+   * ClusterIP. Pods stay IPv4-only. Default `ipv4`.
+   */
+  readonly ipFamily?: "ipv4" | "dual";
   readonly faults: WorldFaults;
 }
 
@@ -179,6 +192,15 @@ export function validateWorldSpec(spec: WorldSpec): void {
     if (s.nodePort !== undefined && (s.nodePort < 30000 || s.nodePort > 32767)) {
       throw new Error(`spec.services[${s.name}].nodePort: got ${s.nodePort}; allowed: 30000–32767`);
     }
+  }
+  const dualStack = spec.services.filter((s) => s.dualStack === true);
+  for (const s of dualStack) {
+    if (spec.ipFamily !== "dual") throw new Error(`spec.services[${s.name}].dualStack: the world's ipFamily is ${spec.ipFamily ?? "ipv4"}; allowed only with ipFamily "dual"`);
+    if (s.kind !== "ClusterIP" && s.kind !== "NodePort") throw new Error(`spec.services[${s.name}].dualStack: kind ${s.kind}; allowed: ClusterIP or NodePort`);
+  }
+  const v6Ports = dualStack.map((s) => s.port ?? 80);
+  if (new Set(v6Ports).size !== v6Ports.length) {
+    throw new Error(`spec.services: dual-stack Services share ::1, the one IPv6 loopback address, so their ports must differ; got ${dualStack.map((s) => `${s.name}:${s.port ?? 80}`).join(", ")}`);
   }
   for (const node of spec.faults.silentNodePortNodes ?? []) {
     if (!nodeNames.has(node)) throw new Error(`spec.faults.silentNodePortNodes: unknown node "${node}"; nodes are ${[...nodeNames].join(", ")}`);

@@ -85,7 +85,8 @@ class RunningWorld implements World {
     this.plane = new DataPlane(this.state, spec.faults, addresses, spec.dataPlane ?? KIND_DATA_PLANE);
     this.dns = new ClusterDns(this.state, spec.faults);
     this.dropSink = new ManagedListener(addresses.dropAddress, 0, () => ({ kind: "drop", why: "sink" }));
-    for (const node of spec.nodes) this.state.addNode(node.name, node.role);
+    // In a dual-stack world the first node also has an IPv6 address: ::1, the only one a test may use.
+    spec.nodes.forEach((node, index) => this.state.addNode(node.name, node.role, spec.ipFamily === "dual" && index === 0 ? "::1" : undefined));
     this.api = new FakeKubeApi(this.state, this.plane, randomBytes(24).toString("base64url"), this.state.nodes.find((n) => n.role === "control-plane")?.ip ?? this.state.nodes[0].ip, spec.faults, spec.dataPlane ?? KIND_DATA_PLANE);
   }
 
@@ -199,6 +200,13 @@ class RunningWorld implements World {
     for (const service of this.state.services) {
       if (service.nodePort !== undefined) {
         for (const node of this.state.nodes) {
+          if (node.ipv6 !== undefined && service.clusterIPv6 !== undefined) {
+            const mode = this.plane.nodePortMode(service, node);
+            desired.set(`[${node.ipv6}]:${service.nodePort}`, {
+              host: node.ipv6, port: service.nodePort, mode: mode === "forward" ? "forward" : mode === "drop" ? "silent" : "closed",
+              route: (client) => this.plane.atNodePort(service, node, client),
+            });
+          }
           const mode = this.plane.nodePortMode(service, node);
           desired.set(`${node.ip}:${service.nodePort}`, {
             host: node.ip, port: service.nodePort, mode: mode === "forward" ? "forward" : mode === "drop" ? "silent" : "closed",
