@@ -22,10 +22,13 @@ export const LAB_VERIFY_DEADLINE_MS = 180_000;
 
 const LAB_HELP = `
 What it does:
-  1. preflight: Docker daemon, kind, free host ports, no foreign kind cluster
+  1. preflight: Docker engine, kind (and that it can run the node image),
+     free host ports, no foreign kind cluster
   2. pulumi up of the stack program (file backend in .pulumi-state/, no login;
      passphrase "${DEFAULT_PASSPHRASE}" unless PULUMI_CONFIG_PASSPHRASE is set)
   3. the verifier's matrix, then the URLs to try
+  Through npm, use \`npm run -s lab -- --format junit > report.xml\` (-s keeps
+  npm's banner out of stdout) or \`--out report.xml\`.
   Run it again on a running lab: nothing changes, it verifies again.
   Ctrl-C during up: Pulumi stops after the steps in flight; the next lab or
   down recovers.
