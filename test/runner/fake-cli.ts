@@ -31,12 +31,14 @@ export interface FakeCli {
   calls(): string[];
   /** For each call, the values of the environment variables named in `recordEnv`. */
   callEnvs(): Record<string, string | undefined>[];
+  /** For each call, the content of the files named in `recordFiles` at that moment (`null` when absent). */
+  callFiles(): Record<string, string | null>[];
   /** Removes the temp directory. */
   cleanup(): void;
 }
 
 /** Writes the given fake programs into a fresh temp directory; each call logs the variables named in `recordEnv`. */
-export function createFakeCli(programs: Readonly<Record<string, FakeProgram>>, recordEnv: readonly string[] = []): FakeCli {
+export function createFakeCli(programs: Readonly<Record<string, FakeProgram>>, recordEnv: readonly string[] = [], recordFiles: readonly string[] = []): FakeCli {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "svclab-fake-cli-"));
   const binDir = path.join(root, "bin");
   const log = path.join(root, "calls.jsonl");
@@ -50,7 +52,8 @@ export function createFakeCli(programs: Readonly<Record<string, FakeProgram>>, r
       `const fs = require("fs");`,
       `const args = process.argv.slice(2);`,
       `const env = Object.fromEntries(${JSON.stringify(recordEnv)}.map((key) => [key, process.env[key]]));`,
-      `fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify({ call: [${JSON.stringify(name)}, ...args], env }) + "\\n");`,
+      `const files = Object.fromEntries(${JSON.stringify(recordFiles)}.map((file) => [file, fs.existsSync(file) ? fs.readFileSync(file, "utf8") : null]));`,
+      `fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify({ call: [${JSON.stringify(name)}, ...args], env, files }) + "\\n");`,
       `const answers = JSON.parse(fs.readFileSync(${JSON.stringify(spec)}, "utf8"));`,
       `const answer = answers[args.join(" ")] ?? answers["*"] ?? { stderr: "fake ${name}: no answer for " + args.join(" "), code: 99 };`,
       `setTimeout(() => {`,
@@ -66,12 +69,13 @@ export function createFakeCli(programs: Readonly<Record<string, FakeProgram>>, r
       .readFileSync(log, "utf8")
       .split("\n")
       .filter((line) => line.length > 0)
-      .map((line) => JSON.parse(line) as { call: string[]; env: Record<string, string | undefined> });
+      .map((line) => JSON.parse(line) as { call: string[]; env: Record<string, string | undefined>; files: Record<string, string | null> });
   return {
     binDir,
     env: { ...process.env, PATH: binDir },
     calls: () => entries().map((entry) => entry.call.join(" ")),
     callEnvs: () => entries().map((entry) => entry.env),
+    callFiles: () => entries().map((entry) => entry.files),
     cleanup: () => fs.rmSync(root, { recursive: true, force: true }),
   };
 }

@@ -17,8 +17,8 @@ const originalPath = process.env.PATH;
 let projectDir: string;
 let fake: FakeCli | undefined;
 
-function usePulumi(program: FakeProgram): FakeCli {
-  fake = createFakeCli({ pulumi: program }, RECORDED);
+function usePulumi(program: FakeProgram, recordFiles: readonly string[] = []): FakeCli {
+  fake = createFakeCli({ pulumi: program }, RECORDED, recordFiles);
   // The Automation API finds `pulumi` through this process's PATH.
   process.env.PATH = `${fake.binDir}${path.delimiter}${originalPath ?? ""}`;
   return fake;
@@ -113,6 +113,30 @@ describe("the Pulumi backend", () => {
     } finally {
       fs.rmSync(emptyDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the tracked stack file", () => {
+  it("holds the kept salt while the CLI runs and is back to its own bytes afterwards", async () => {
+    const tracked = "# dev stack, commented\nconfig:\n  svclab:clusterName: svclab-ci # a comment Pulumi would drop\n";
+    const stackFile = path.join(projectDir, "Pulumi.ci.yaml");
+    fs.writeFileSync(stackFile, tracked);
+    fs.mkdirSync(path.join(projectDir, ".pulumi-state", "svclab-owned"), { recursive: true });
+    fs.writeFileSync(path.join(projectDir, ".pulumi-state", "svclab-owned", "encryptionsalt-ci"), "v1:kept:v1:salt:value\n");
+    markBackendUsed();
+    const cli = usePulumi(
+      {
+        version,
+        "stack select --stack ci --non-interactive": {},
+        "stack export --show-secrets --stack ci --non-interactive": { stdout: JSON.stringify({ version: 3, deployment: { resources: [] } }) },
+      },
+      [stackFile],
+    );
+    await createPulumiBackend({ projectDir, stackName: "ci", env: {}, installCli: false }).snapshot();
+    const seen = cli.callFiles().map((files) => files[stackFile]);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(new Set(seen)).toEqual(new Set([`${tracked}encryptionsalt: v1:kept:v1:salt:value\n`]));
+    expect(fs.readFileSync(stackFile, "utf8")).toBe(tracked);
   });
 });
 
