@@ -9,7 +9,9 @@
  * iptables); anywhere else the suite is skipped, saying why — never passed.
  */
 import * as path from "node:path";
+import { PassThrough } from "node:stream";
 import { verify, type ProbeResult, type VerifyReport } from "../../verifier";
+import { runExplain } from "../../verifier/explain/cli";
 import { checkRealKernel, loadCapture, startKernelWorld, type KernelWorld } from "../support/realkernel";
 
 const capture = loadCapture();
@@ -87,6 +89,35 @@ describeKernel(check.ok ? `the verifier against kube-proxy's captured rules on a
       expect([rule, passed(rule).length > 0]).toEqual([rule, true]);
     }
   }, 2 * MINUTE);
+
+  test("svclab explain reads a node's live rules from the world (ip netns exec <node> iptables-save), as from a kind node", async () => {
+    const explainOn = async (node: string) => {
+      let text = "";
+      const out = new PassThrough().on("data", (chunk: Buffer) => (text += chunk.toString()));
+      const err = new PassThrough().on("data", (chunk: Buffer) => (text += chunk.toString()));
+      // explain runs `docker exec <node> <argv>` on kind; here the node is a network namespace.
+      const run = (program: string, args: readonly string[]) => {
+        if (program !== "docker" || args[0] !== "exec") throw new Error(`explain ran ${program} ${args.join(" ")}; expected docker exec`);
+        return world.execInNode(args[1], args.slice(2));
+      };
+      const code = await runExplain("frontend-sticky", { namespace: world.namespace, node, kubeconfig: world.kubeconfigPath }, out, err, run);
+      return { code, text };
+    };
+    const live = await explainOn(WORKER);
+    expect(live.code).toBe(0);
+    expect(live.text).toContain("session affinity");
+    for (const pod of capture.pods.filter((p) => p.component === "frontend")) expect(live.text).toContain(`pod ${pod.name} on ${pod.node}`);
+    // What the kernel holds now, not what the capture says: without the `-m recent` rules there is no affinity to explain.
+    const rules = await world.iptablesSave(WORKER);
+    await world.execInNode(WORKER, [world.iptables.restore], rules.split("\n").filter((line) => !/--rcheck /.test(line)).join("\n"));
+    try {
+      const changed = await explainOn(WORKER);
+      expect(changed.code).toBe(0);
+      expect(changed.text).not.toContain("session affinity");
+    } finally {
+      await world.restoreRules(WORKER);
+    }
+  }, MINUTE);
 
   describe("a fault made in the kernel fails the rule it breaks and no other", () => {
     test("the NodePort chain of the control plane's nat table flushed: NodePorts on that node only", async () => {

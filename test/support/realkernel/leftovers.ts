@@ -14,8 +14,8 @@ import { FAMILY_PREFIX, isWorldName } from "./names";
 
 const LOCK_DIR = "/run/svclab-realkernel.lock";
 const ETC_NETNS = "/etc/netns";
-/** How long a world waits for another run's world to go away. */
-const LOCK_WAIT_MS = 240_000;
+/** How long a world waits for another run's world to go away: less than the suite's 3-minute beforeAll, so the lock message is what a waiting run reports. */
+const LOCK_WAIT_MS = 150_000;
 const LOCK_POLL_MS = 500;
 
 function isAlive(pid: number): boolean {
