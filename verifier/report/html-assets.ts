@@ -70,6 +70,7 @@ h2{font-size:15px;margin:18px 0 6px}
   .path,.answer{opacity:.7}
   .details{display:block!important;break-inside:avoid;border-top:1px solid var(--line);margin-top:8px}
   .hint.interactive{display:none}
+  .matrix{font-size:10px} .matrix th,.matrix td{padding:1px 3px;white-space:normal}
 }
 `;
 
