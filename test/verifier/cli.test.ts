@@ -126,7 +126,7 @@ describe("svclab report --from (CLI)", () => {
     expect(matrix.stdout).toMatch(/^Service\s+type\s+ports\s+pod IP\s+ClusterIP\s+DNS\s+cp\s+worker\s+worker2\s+LB\s+API proxy$/m);
     expect(matrix.stdout).toMatch(/^178 passed, 0 failed, 0 errors, 0 skipped/m);
     const details = run("report", "--from", path.join(FIXTURES, "default-pass.json"), "--details");
-    expect(details.stdout).toContain("node:svclab-control-plane:30080");
+    expect(details.stdout).toContain("node-port:svclab-control-plane:http");
     const out = path.join(outDir, "page.html");
     const html = run("report", "--from", path.join(FIXTURES, "failures.json"), "--format", "html", "--out", out);
     expect(html).toMatchObject({ status: 0, stdout: `report written to ${out}\n` });
