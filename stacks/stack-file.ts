@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { kubeconfigContexts } from "../components/kubeconfig-context";
 import { ConfigReader, LabConfig, loadConfig } from "./config";
 
 /** A stack or its config file that cannot be used; the message says what to do. */
@@ -111,9 +112,35 @@ export function checkStackConfig(projectDir: string, stackName: string): Readonl
       values[key.slice(colon + 1)] = value;
     }
   }
+  let checked: Readonly<LabConfig>;
   try {
-    return loadConfig(valuesReader(project.name, values), Object.keys(values));
+    checked = loadConfig(valuesReader(project.name, values), Object.keys(values));
   } catch (error) {
     throw new StackConfigError(`${relativeFile}: ${(error as Error).message}`);
+  }
+  checkExistingKubeconfig(checked, relativeFile);
+  return checked;
+}
+
+/**
+ * In existing mode the stack program reads the kubeconfig file and needs the
+ * named context in it (components/existing-cluster.ts); check both here, with
+ * the component's words, so `lab` refuses before anything runs.
+ */
+function checkExistingKubeconfig(config: Readonly<LabConfig>, relativeFile: string): void {
+  if (config.cluster !== "existing" || config.kubeconfig === undefined || config.kubeContext === undefined) return;
+  let content: string;
+  try {
+    content = fs.readFileSync(config.kubeconfig, "utf8");
+  } catch (error) {
+    throw new StackConfigError(
+      `${relativeFile}: kubeconfig must be the path of a readable kubeconfig file; ${JSON.stringify(config.kubeconfig)} could not be read (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+    );
+  }
+  const contexts = kubeconfigContexts(content);
+  if (!contexts.includes(config.kubeContext)) {
+    throw new StackConfigError(
+      `${relativeFile}: context must name a context in ${config.kubeconfig}; got ${JSON.stringify(config.kubeContext)}, the file has ${contexts.length > 0 ? contexts.map((c) => JSON.stringify(c)).join(", ") : "none"}`,
+    );
   }
 }

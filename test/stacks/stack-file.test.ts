@@ -93,6 +93,30 @@ describe("a bad stack file is refused with the stack program's own message, pref
   });
 });
 
+describe("an existing-cluster stack is checked against its kubeconfig file, in the component's words", () => {
+  const kubeconfig = () => path.join(projectDir, "kubeconfig");
+  const existing = (context: string) =>
+    writeStack("remote", `config:\n  svclab:cluster: existing\n  svclab:kubeconfig: ${kubeconfig()}\n  svclab:kubeContext: ${context}\n  svclab:image: ghcr.io/example/svclab-demo:1.0\n`);
+  const file = path.join("stacks", "Pulumi.remote.yaml");
+
+  test("a kubeconfig that cannot be read", () => {
+    existing("k3s");
+    expect(messageThrownBy(() => checkStackConfig(projectDir, "remote"))).toBe(
+      `${file}: kubeconfig must be the path of a readable kubeconfig file; "${kubeconfig()}" could not be read (ENOENT)`,
+    );
+  });
+
+  test("a context the file does not have", () => {
+    fs.writeFileSync(kubeconfig(), "apiVersion: v1\nkind: Config\ncontexts:\n  - { name: k3s, context: { cluster: k3s, user: me } }\n");
+    existing("gke");
+    expect(messageThrownBy(() => checkStackConfig(projectDir, "remote"))).toBe(
+      `${file}: context must name a context in ${kubeconfig()}; got "gke", the file has "k3s"`,
+    );
+    existing("k3s");
+    expect(checkStackConfig(projectDir, "remote")).toMatchObject({ cluster: "existing", kubeContext: "k3s" });
+  });
+});
+
 test("a file that is not YAML is refused with the parser's first line", () => {
   writeStack("broken", "config:\n  svclab:workers: [1\n");
   expect(messageThrownBy(() => checkStackConfig(projectDir, "broken"))).toMatch(/^stacks\/Pulumi\.broken\.yaml is not valid YAML: /);
