@@ -23,6 +23,24 @@ describe("verify() when pods come and go", () => {
     }
   });
 
+  test("ICMP-limited refusal: a Service without ready pods whose refusals are partly lost (rate-limited ICMP) is still proven to refuse", async () => {
+    const world = await buildWorld({
+      workloads: [{ component: "backend", replicas: 2, notReady: [0, 1] }],
+      services: defaultWorldSpec().services.filter((s) => s.name === "backend"),
+      faults: { icmpLimitedRefusal: ["backend"] },
+    });
+    try {
+      const report = await verifyWorld(world);
+      expect(describeProblems(report.probes)).toBe("");
+      const refusals = report.probes.filter((p) => p.rule.id === "no-endpoints-refuse" && p.vantage === "pod");
+      // Each agent sends two refused requests at once (ClusterIP and DNS name): one of them lost its refusal and was tried again.
+      expect(refusals.filter((p) => /timed out, as the kernel rate-limits the ICMP/.test(p.reason)).length).toBeGreaterThanOrEqual(1);
+      expect(report.exitCode).toBe(0);
+    } finally {
+      await world.close();
+    }
+  });
+
   test("a headless Service without ready pods has no DNS record (NXDOMAIN, as CoreDNS answers), and the verifier accepts that", async () => {
     // kubernetes/dns docs/specification.md 2.4.1 (after kubernetes/dns#245): no ready endpoints → NXDOMAIN.
     const world = await buildWorld({

@@ -46,10 +46,20 @@ describe("planProbes", () => {
       expect(ofRule(probes, "pod-ip-from-pod")).toHaveLength(FRONTEND_PODS.length * NODES.length);
     });
 
+    test("the DNS name is resolved and answered from every node's agent, so a node whose pods cannot reach the DNS gets its own row", () => {
+      for (const node of NODES) {
+        expect(byId(probes, `web/dns:web.svclab.svc.cluster.local/pod:${node.name}`)).toMatchObject({
+          rule: "dns-resolves-in-cluster",
+          from: node.name,
+          expect: { kind: "resolves-to", records: ["10.96.0.10"] },
+        });
+      }
+    });
+
     test("the DNS name resolves to the ClusterIP inside and not outside", () => {
       expect(byId(probes, "web/dns:web.svclab.svc.cluster.local/outside").expect).toEqual({ kind: "no-resolve" });
       expect(byId(probes, "web/dns:web.svclab.svc.cluster.local/pod:lab-control-plane").expect).toEqual({ kind: "resolves-to", records: ["10.96.0.10"] });
-      expect(ofRule(probes, "dns-name-answers")).toHaveLength(1);
+      expect(ofRule(probes, "dns-name-answers").map((p) => p.from)).toEqual(NODES.map((n) => n.name));
     });
 
     test("no node port is opened, the API proxy answers, the port chain ends on 3000 and requests spread", () => {
@@ -142,11 +152,11 @@ describe("planProbes", () => {
     const ext = service({ name: "ext", type: "ExternalName", clusterIP: undefined, selector: undefined, externalName: "backend.svclab.svc.cluster.local" });
     const probes = planProbes(cluster([state(ext)]), PLAN_DEFAULTS).filter((p) => p.service === "ext");
     expect(probes.map((p) => [p.id, p.rule])).toEqual([
-      ["ext/dns:ext.svclab.svc.cluster.local:cname/pod:lab-control-plane", "externalname-cname"],
+      ...NODES.map((n) => [`ext/dns:ext.svclab.svc.cluster.local:cname/pod:${n.name}`, "externalname-cname"]),
       ["ext/proxy:http/api-proxy", "externalname-no-proxy"],
     ]);
     expect(probes[0]?.expect).toEqual({ kind: "cname", name: "backend.svclab.svc.cluster.local" });
-    expect(probes[1]?.expect).toEqual({ kind: "proxy-fails" });
+    expect(probes.at(-1)?.expect).toEqual({ kind: "proxy-fails" });
   });
 
   test("a headless Service resolves to the ready pod IPs and has no ClusterIP probes", () => {
@@ -171,6 +181,39 @@ describe("planProbes", () => {
     expect(client.expect).toMatchObject({ kind: "reach" });
     expect(reachOf(client).clientNotIn).toEqual(expect.arrayContaining(["172.18.0.2", "10.244.1.5"]));
     expect(ofRule(probes, "nodeport-from-pod")).toHaveLength(0);
+  });
+
+  test("externalTrafficPolicy Local: the client address is checked on every node with a local endpoint, and only there", () => {
+    const local = service({ name: "loc", type: "NodePort", ports: nodePorts(30090), externalTrafficPolicy: "Local" });
+    const probes = planProbes(cluster([state(local)]), PLAN_DEFAULTS);
+    expect(ofRule(probes, "etp-local-preserves-client").map((p) => [p.id, reachOf(p).endpoints.map((e) => e.podName)])).toEqual([
+      ["loc/node-port:lab-worker:http:client/outside", ["frontend-a"]],
+      ["loc/node-port:lab-worker2:http:client/outside", ["frontend-b"]],
+    ]);
+  });
+
+  test("internalTrafficPolicy Local with no ready endpoint on any node expects what a Service without endpoints does, from every node", () => {
+    const unready = FRONTEND_PODS.map((p) => ({ ...p, ready: false }));
+    const probes = planProbes(cluster([state(service({ name: "itp", internalTrafficPolicy: "Local" }), unready)]), PLAN_DEFAULTS);
+    expect(ofRule(probes, "itp-local-same-node")).toHaveLength(0);
+    for (const node of NODES) {
+      expect(byId(probes, `itp/cluster-ip:80/pod:${node.name}`)).toMatchObject({ rule: "no-endpoints-refuse", expect: { kind: "refused" } });
+    }
+  });
+
+  test("a headless Service with a not-ready pod resolves to the ready pod IPs only, from every node", () => {
+    const notReady = pod("frontend-c", "lab-worker", "10.244.1.7", false);
+    const probes = planProbes(cluster([state(service({ name: "hl", clusterIP: "None", headless: true }), [...FRONTEND_PODS, notReady])]), PLAN_DEFAULTS);
+    expect(ofRule(probes, "headless-a-records").map((p) => [p.from, p.expect])).toEqual(
+      NODES.map((n) => [n.name, { kind: "resolves-to", records: ["10.244.1.5", "10.244.2.6"] }]),
+    );
+  });
+
+  test("a ready pod that is terminating is not an expected endpoint", () => {
+    const leaving = { ...pod("frontend-c", "lab-worker", "10.244.1.7"), terminating: true };
+    const s = state(service({ name: "web" }), FRONTEND_PODS);
+    const probes = planProbes(cluster([{ ...s, pods: [...s.pods, leaving] }]), PLAN_DEFAULTS);
+    expect(byId(probes, "web/endpoints/api").expect).toMatchObject({ kind: "fact", holds: true });
   });
 
   test("internalTrafficPolicy Local: from each node only its own endpoints, and nothing from a node without one", () => {

@@ -49,7 +49,6 @@ export function planNodePorts(ctx: PlanContext): Probe[] {
     if (options.outside.kind === "localhost") {
       probes.push(...planLocalhostNodePort(ctx, port, nodePort, endpoints));
     }
-    let clientCheckPlanned = false;
     // Every node, on its address of each of the Service's families (dual stack: IPv4 and IPv6).
     const nodeTargets = cluster.nodes.flatMap((node): { node: NodeInfo; address: FamilyAddress | undefined }[] => {
       const addresses = nodeAddressesFor(node, service);
@@ -71,8 +70,8 @@ export function planNodePorts(ctx: PlanContext): Probe[] {
         const onNode = endpoints.filter((e) => e.nodeName === node.name);
         const expect: Expectation = onNode.length > 0 ? { kind: "reach", endpoints: onNode, onNode: node.name } : noReach(state);
         probes.push(probe({ rule: "etp-local-only-local-nodes", service: service.name, vantage: "outside", target, subject, expect, skip: outsideSkip }));
-        if (onNode.length > 0 && !clientCheckPlanned && host !== undefined) {
-          clientCheckPlanned = true;
+        // On every node with a local endpoint: a SNAT configured on one node only must show there.
+        if (onNode.length > 0 && host !== undefined) {
           probes.push(
             probe({
               rule: "etp-local-preserves-client",

@@ -27,6 +27,8 @@ export type Route =
 export class DataPlane {
   /** sessionAffinity memory: `<service>|<client>` → pod name. */
   private readonly affinity = new Map<string, string>();
+  /** icmpLimitedRefusal: REJECTs per `<service>|<client>` so far. */
+  private readonly refusalsSent = new Map<string, number>();
 
   constructor(
     private readonly state: ClusterState,
@@ -119,7 +121,7 @@ export class DataPlane {
 
   private internal(service: ServiceState, from: PodState, node: NodeState): Route {
     const ready = this.state.readyEndpoints(service);
-    if (ready.length === 0) return this.noEndpoints(service);
+    if (ready.length === 0) return this.icmpLimited(service, from.podIP, this.noEndpoints(service));
     const localOnly = service.spec.internalTrafficPolicy === "Local" && !(this.faults.internalPolicyIgnored ?? []).includes(service.name);
     const candidates = localOnly ? ready.filter((p) => p.node === node.name) : ready;
     if (candidates.length === 0) return { kind: "drop", why: `${this.state.namespace}/${service.name} has no local endpoints on ${node.name}` };
@@ -143,6 +145,19 @@ export class DataPlane {
     const why = `${this.state.namespace}/${service.name} has no ready endpoints`;
     const drop = dropsWithoutEndpoints(this.implementation) || (this.faults.noEndpointsDrop ?? []).includes(service.name);
     return drop ? { kind: "drop", why } : { kind: "reject", why };
+  }
+
+  /**
+   * The `icmpLimitedRefusal` fault: every other refusal to the same client is
+   * lost (the kernel rate-limits the ICMP that carries it), so that
+   * connection sees nothing and times out.
+   */
+  private icmpLimited(service: ServiceState, client: string, route: Route): Route {
+    if (route.kind !== "reject" || !(this.faults.icmpLimitedRefusal ?? []).includes(service.name)) return route;
+    const key = `${service.name}|${client}`;
+    const refusals = (this.refusalsSent.get(key) ?? 0) + 1;
+    this.refusalsSent.set(key, refusals);
+    return refusals % 2 === 1 ? route : { kind: "drop", why: `${route.why}; the ICMP port-unreachable to ${client} was rate-limited` };
   }
 
   /** Picks an endpoint as kube-proxy does; `remember` false asks without creating affinity state. */

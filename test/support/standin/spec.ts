@@ -92,6 +92,16 @@ export interface WorldFaults {
   /** These Services, when they have no ready endpoints, drop connections (timeout) instead of rejecting them. */
   readonly noEndpointsDrop?: readonly string[];
   /**
+   * ICMP-limited refusal: these Services, when they have no ready endpoints,
+   * still REJECT, but a pod's connections to their ClusterIP see the refusal
+   * only every other time and nothing (a timeout) otherwise — as the kernel
+   * rate-limits the ICMP port-unreachable that carries the REJECT
+   * (`net.ipv4.icmp_ratelimit`, 1/s per host; see
+   * test/fixtures/real-cluster-v1.24/README.md). Played by count, not by the
+   * clock, so what a test sees does not depend on its speed.
+   */
+  readonly icmpLimitedRefusal?: readonly string[];
+  /**
    * The API server cannot reach these Services' pods (as with a NetworkPolicy
    * that admits only in-cluster clients): their services proxy answers 503.
    */
@@ -211,7 +221,7 @@ export function validateWorldSpec(spec: WorldSpec): void {
   for (const node of spec.faults.missingProbeAgents ?? []) {
     if (!nodeNames.has(node)) throw new Error(`spec.faults.missingProbeAgents: unknown node "${node}"; nodes are ${[...nodeNames].join(", ")}`);
   }
-  const serviceFaults = ["clusterIPAnswersFromOutside", "pinnedServices", "affinityIgnored", "internalPolicyIgnored", "externalPolicyIgnored", "noEndpointsDrop", "dnsMissing", "silentLoadBalancers", "apiProxyBlocked"] as const;
+  const serviceFaults = ["clusterIPAnswersFromOutside", "pinnedServices", "affinityIgnored", "internalPolicyIgnored", "externalPolicyIgnored", "noEndpointsDrop", "icmpLimitedRefusal", "dnsMissing", "silentLoadBalancers", "apiProxyBlocked"] as const;
   for (const field of serviceFaults) {
     for (const name of spec.faults[field] ?? []) {
       if (!serviceNames.has(name)) throw new Error(`spec.faults.${field}: unknown Service "${name}"; Services are ${[...serviceNames].join(", ")}`);
