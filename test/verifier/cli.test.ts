@@ -69,6 +69,12 @@ describe("svclab verify (CLI)", () => {
     expect(lines(stderr)).toEqual(["error: option '--format <format>' argument 'xml' is invalid. Allowed choices are table, json, junit, html."]);
   });
 
+  test("an unknown --data-plane exits 2 with one line naming the flag, the value and the profiles", () => {
+    const { status, stderr } = run("verify", "--data-plane", "calico");
+    expect(status).toBe(2);
+    expect(lines(stderr)).toEqual(["error: option '--data-plane <profile>' argument 'calico' is invalid. Allowed choices are iptables, nftables, ipvs, cilium, other."]);
+  });
+
   test("a non-numeric --timeout exits 2 with one line naming the flag and the allowed range", () => {
     const { status, stderr } = run("verify", "--timeout", "abc");
     expect(status).toBe(2);

@@ -5,6 +5,7 @@
 import type * as k8s from "@kubernetes/client-node";
 import { dataPlaneFromKubeSystem, dataPlaneOf, detectDataPlane, type KubeSystemReads, type KubeSystemView } from "../../verifier/data-plane";
 import { KubeApiError } from "../../verifier/errors";
+import { resolveOptions } from "../../verifier/options";
 import { planProbes } from "../../verifier/plan";
 import { RULES } from "../../verifier/rules";
 import { cluster, PLAN_DEFAULTS, service, state } from "./fixtures";
@@ -125,4 +126,9 @@ test("every rule says whether Kubernetes promises it or the data plane decides, 
   const dataPlaneRules = RULES.filter((r) => r.basis === "data-plane").map((r) => r.id);
   expect(dataPlaneRules).toEqual(expect.arrayContaining(["no-endpoints-refuse", "pod-ip-not-from-outside", "clusterip-not-from-outside", "spread"]));
   expect(RULES.find((r) => r.id === "no-endpoints-no-answer")?.basis).toBe("kubernetes");
+});
+
+test("verify() refuses a data-plane profile it does not know, naming the allowed ones", () => {
+  expect(() => resolveOptions({ dataPlane: "calico" as never })).toThrow('invalid dataPlane "calico": one of iptables, nftables, ipvs, cilium, other is allowed');
+  expect(resolveOptions({}).expectIsolated).toBe(false);
 });
