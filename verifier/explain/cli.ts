@@ -4,7 +4,7 @@
  * the path in a learner's words. Bad input: one line, exit 2.
  */
 import { Command } from "commander";
-import { KubeApiError } from "../errors";
+import { KubeApiError, VerifyOptionError } from "../errors";
 import { loadKubeTarget } from "../kube/config";
 import { kubeLists } from "../kube/api";
 import { DEFAULT_NAMESPACE } from "../options";
@@ -70,7 +70,8 @@ async function objectsFromApi(flags: ExplainFlags): Promise<{ objects?: ClusterO
       },
     };
   } catch (err) {
-    if (err instanceof KubeApiError) return { why: err.message };
+    // No usable kubeconfig or API: explain by addresses, saying why (the brief's "neither API nor --objects").
+    if (err instanceof KubeApiError || err instanceof VerifyOptionError) return { why: err.message };
     throw err;
   }
 }

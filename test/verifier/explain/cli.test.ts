@@ -87,7 +87,7 @@ describe("svclab explain (offline, on the real capture)", () => {
   it("explains by addresses and says names are unknown without the API or --objects", () => {
     const result = svclab(["frontend-nodeport", "--iptables-save", rulesFile("svclab-worker"), ...NO_API]);
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain("names: unknown (Kubernetes API: cannot load kubeconfig");
+    expect(result.stdout).toContain(`names: unknown (the kubeconfig ${NO_API[1]} does not exist`);
     expect(result.stdout).toContain("198.18.66.11:3000  (pod name unknown)");
   });
 
