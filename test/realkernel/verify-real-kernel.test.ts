@@ -81,10 +81,11 @@ describeKernel(check.ok ? `the verifier against kube-proxy's captured rules on a
     const report = await verifyWorld();
     expect(describeProblems(report.probes)).toBe("");
     expect(report.exitCode).toBe(0);
-    const passed = (rule: string) => report.probes.filter((p) => p.rule.id === rule && p.status === "pass").map((p) => p.id).sort();
+    const passed = (rule: string) => report.probes.filter((p) => p.rule.id === rule && p.status === "pass");
     // Outside reaches the NodePort on all three nodes, the control plane included, and the LoadBalancer address.
-    expect(passed("nodeport-from-outside")).toEqual(expect.arrayContaining(capture.nodes.map((n) => `frontend-nodeport/node:${n.name}:30080/outside`)));
-    expect(passed("lb-from-outside")).toEqual([`frontend-lb/lb:${capture.loadBalancerIPs[0]}:80/outside`]);
+    const nodePortsFromOutside = passed("nodeport-from-outside").filter((p) => p.service === "frontend-nodeport").map((p) => p.target).sort();
+    expect(nodePortsFromOutside).toEqual(capture.nodes.map((n) => `node-port:${n.name}:http`).sort());
+    expect(passed("lb-from-outside").map((p) => p.subject ?? p.target).join(" ")).toContain(capture.loadBalancerIPs[0]);
     for (const rule of ["etp-local-only-local-nodes", "etp-local-preserves-client", "itp-local-same-node", "session-affinity", "spread", "clusterip-not-from-outside", "pod-ip-not-from-outside", "headless-a-records", "externalname-cname"]) {
       expect([rule, passed(rule).length > 0]).toEqual([rule, true]);
     }
@@ -126,8 +127,11 @@ describeKernel(check.ok ? `the verifier against kube-proxy's captured rules on a
         const report = await verifyWorld(SHORT_SPREAD);
         expect(failingRules(report)).toEqual(["nodeport-from-outside", "nodeport-from-pod"]);
         const failing = report.probes.filter((p) => p.status === "fail");
-        expect(failing.filter((p) => !p.id.includes(`/node:${CONTROL_PLANE}:`)).map((p) => p.id)).toEqual([]);
-        expect(failing.map((p) => p.id)).toEqual(expect.arrayContaining([`frontend-nodeport/node:${CONTROL_PLANE}:30080/outside`]));
+        expect(failing.filter((p) => !p.target.startsWith(`node-port:${CONTROL_PLANE}:`)).map((p) => p.id)).toEqual([]);
+        expect(failing.filter((p) => p.vantage === "outside").map((p) => `${p.service} ${p.target}`).sort()).toEqual([
+          `frontend-lb node-port:${CONTROL_PLANE}:http`,
+          `frontend-nodeport node-port:${CONTROL_PLANE}:http`,
+        ]);
         expect(report.summary.error).toBe(0);
       } finally {
         await world.restoreRules(CONTROL_PLANE);
@@ -150,7 +154,7 @@ describeKernel(check.ok ? `the verifier against kube-proxy's captured rules on a
       try {
         const report = await verifyWorld(SHORT_SPREAD);
         expect(failingRules(report)).toEqual(["etp-local-preserves-client"]);
-        expect(report.probes.filter((p) => p.status === "fail").map((p) => p.id)).toEqual([`frontend-local/node:${WORKER}:30081:client/outside`]);
+        expect(report.probes.filter((p) => p.status === "fail").map((p) => `${p.service} ${p.target} ${p.vantage}`)).toEqual([`frontend-local node-port:${WORKER}:http:client outside`]);
       } finally {
         await world.restoreRules(WORKER);
       }
@@ -199,7 +203,7 @@ describeKernel(check.ok ? `the verifier against kube-proxy's captured rules on a
       const report = await verifyWorld(SHORT_SPREAD);
       expect(describeProblems(report.probes)).toBe("");
       expect(report.exitCode).toBe(0);
-      const refused = report.probes.filter((p) => p.rule.id === "no-endpoints-refuse" && p.id.startsWith("backend/cluster-ip:80/pod:"));
+      const refused = report.probes.filter((p) => p.rule.id === "no-endpoints-refuse" && p.service === "backend" && p.vantage === "pod" && p.target.startsWith("cluster-ip:"));
       expect(refused.map((p) => `${p.status} ${p.from ?? ""}`).sort()).toEqual(capture.nodes.map((n) => `pass ${n.name}`).sort());
     }, 2 * MINUTE);
 
