@@ -15,6 +15,7 @@ import { resolveOptions, type VerifyOptions } from "./options";
 import { planProbes } from "./plan";
 import { outsideMode } from "./platform";
 import { assessNetwork } from "./network";
+import { readProbeToken } from "./probe/token";
 import { liveExecutor, runProbes } from "./run";
 import type { ProbeResult } from "./types";
 
@@ -114,10 +115,14 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     const allowed = `a filter that keeps at least one of the ${planned.length} planned probes (ids look like ${planned[0]?.id ?? "<service>/<target>/<vantage>"})`;
     throw new VerifyOptionError("probe filters", filters, allowed, `no probe is left after ${filters}: ${allowed}`);
   }
+  // Only runs that ask the agents need their token: a user without access to the Secret can still run the rest.
+  const asksAgents = probes.some((p) => p.vantage === "pod" && p.skip === undefined && p.agent !== undefined && p.target.kind !== "inspect");
+  const token = asksAgents ? await readProbeToken(target.kc, cluster.namespace, API_TIMEOUT_MS) : undefined;
+  if (token?.kind === "none") notes.push(token.note);
   const judged = await runProbes(probes, {
     concurrency: resolved.concurrency,
     deadline,
-    execute: liveExecutor(target.kc, cluster.namespace, resolved.timeoutMs),
+    execute: liveExecutor(target.kc, cluster.namespace, resolved.timeoutMs, token?.kind === "token" ? token.value : undefined),
     ...(progress !== undefined ? { onProgress: progress } : {}),
   });
   const { results, network, notes: networkNotes } = assessNetwork(cluster, probes, judged, resolved.expectIsolated);

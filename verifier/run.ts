@@ -60,7 +60,8 @@ const ICMP_REFILL_MS = 1000;
 const API_HOP_MS = 2000;
 
 /** The executor that sends real traffic from the three vantages. */
-export function liveExecutor(kc: k8s.KubeConfig, namespace: string, timeoutMs: number): ProbeExecutor {
+/** @param probeToken the probe agents' token (probe/token.ts), sent with every pod probe; none when the lab has no token Secret */
+export function liveExecutor(kc: k8s.KubeConfig, namespace: string, timeoutMs: number, probeToken?: string): ProbeExecutor {
   return async (probe) => {
     const target = probe.target;
     if (target.kind === "inspect") return { kind: "none" };
@@ -71,8 +72,8 @@ export function liveExecutor(kc: k8s.KubeConfig, namespace: string, timeoutMs: n
         return { kind: "broken", message: `no ready probe agent on node ${probe.from ?? "?"} (label app.kubernetes.io/component=probe)` };
       }
       return target.kind === "http"
-        ? dialFromPod(kc, namespace, agent, target.url, target.requests, timeoutMs)
-        : resolveFromPod(kc, namespace, agent, target.name, target.recordType, timeoutMs);
+        ? dialFromPod(kc, namespace, agent, target.url, target.requests, timeoutMs, probeToken)
+        : resolveFromPod(kc, namespace, agent, target.name, target.recordType, timeoutMs, probeToken);
     }
     return target.kind === "http" ? httpAttempts(target.url, target.requests, timeoutMs) : resolveHere(target.name, timeoutMs);
   };

@@ -17,8 +17,10 @@ function clientsOf(world: World) {
 // Answers get generous limits (a loaded machine is slow, never wrong); expected silences pass short ones.
 jest.setTimeout(240000);
 
-function apiGet(world: World, path: string, timeoutMs = 20000) {
-  return httpProbe(`${world.api.url}${path}`, { timeoutMs, headers: { authorization: `Bearer ${world.api.token}` } });
+/** A GET through the fake API with its bearer token and, as the verifier sends it, the probe agents' token. */
+function apiGet(world: World, path: string, timeoutMs = 20000, probeToken: string | null = world.probeToken) {
+  const agentHeader: Record<string, string> = probeToken === null ? {} : { "x-svclab-probe-token": probeToken };
+  return httpProbe(`${world.api.url}${path}`, { timeoutMs, headers: { authorization: `Bearer ${world.api.token}`, ...agentHeader } });
 }
 
 describe("the default stand-in world (the svclab lab)", () => {
@@ -116,6 +118,27 @@ describe("the default stand-in world (the svclab lab)", () => {
       expect(attempt.identity.listenPort).toBe(3000);
       expect(attempt.identity.client.address).toBe(agent.podIP);
     }
+  });
+
+  test("a probe agent asked without the probe token, or with another, answers 401 through the pods proxy and dials nothing", async () => {
+    const agent = world.pods("probe")[1];
+    const backend = world.pods("backend")[0];
+    const before = await apiGet(world, `/api/v1/namespaces/svclab/pods/${backend.name}:3000/proxy/`);
+    const target = encodeURIComponent(`http://${backend.podIP}:3000/`);
+    for (const token of [null, "not-the-token-of-this-lab"]) {
+      const answer = await apiGet(world, `/api/v1/namespaces/svclab/pods/${agent.name}:3000/proxy/dial?target=${target}`, 20000, token);
+      expect(answer.status).toBe(401);
+      expect(answer.body.error.header).toBe("x-svclab-probe-token");
+    }
+    // The backend's own count of identity answers moved by exactly one: ours, after the refusals.
+    const after = await apiGet(world, `/api/v1/namespaces/svclab/pods/${backend.name}:3000/proxy/`);
+    expect(after.body.served).toBe(before.body.served + 1);
+  });
+
+  test("the API serves the probe token as Secret svclab-probe-token to a client that may read it", async () => {
+    const { core } = clientsOf(world);
+    const secret = await core.readNamespacedSecret({ name: "svclab-probe-token", namespace: "svclab" });
+    expect(Buffer.from(secret.data?.token ?? "", "base64").toString("utf8")).toBe(world.probeToken);
   });
 
   test("sessionAffinity ClientIP keeps one agent on one frontend pod; without it the agent's requests spread", async () => {

@@ -21,8 +21,9 @@ const MAX_BODY_BYTES = 1024 * 1024;
 /**
  * GETs `path` (with query) from the current context's server.
  * @param timeoutMs bound on the whole request, connect included
+ * @param headers extra request headers (the API server's proxy passes them on to the pod)
  */
-export async function kubeGet(kc: k8s.KubeConfig, path: string, timeoutMs: number): Promise<KubeGetResult> {
+export async function kubeGet(kc: k8s.KubeConfig, path: string, timeoutMs: number, headers: Readonly<Record<string, string>> = {}): Promise<KubeGetResult> {
   const server = kc.getCurrentCluster()?.server;
   if (server === undefined) return { kind: "failure", error: "other", message: "the kubeconfig context names no cluster" };
   const url = new URL(server);
@@ -30,7 +31,7 @@ export async function kubeGet(kc: k8s.KubeConfig, path: string, timeoutMs: numbe
   url.pathname = url.pathname.replace(/\/$/, "") + path.slice(0, path.includes("?") ? path.indexOf("?") : undefined);
   url.search = path.includes("?") ? path.slice(path.indexOf("?")) : "";
 
-  const options: https.RequestOptions = { method: "GET", headers: { Accept: "application/json" } };
+  const options: https.RequestOptions = { method: "GET", headers: { ...headers, Accept: "application/json" } };
   try {
     await kc.applyToHTTPSOptions(options);
   } catch (err) {

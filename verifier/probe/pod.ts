@@ -7,11 +7,13 @@
  * @see https://kubernetes.io/docs/tasks/access-application-cluster/access-cluster-services/#manually-constructing-apiserver-proxy-urls
  */
 import type * as k8s from "@kubernetes/client-node";
+import { KubeApiError } from "../errors";
 import { accessError } from "../kube/access";
 import { kubeGet } from "../kube/request";
 import type { ProbeAgentInfo } from "../model";
 import type { Attempt, FailureKind, Observation } from "../types";
 import { parseIdentity } from "./identity";
+import { PROBE_TOKEN_HEADER, PROBE_TOKEN_SECRET } from "./token";
 
 /** The agent's `/dial` accepts 50–10000 ms per attempt and 1–100 attempts. */
 const AGENT_TIMEOUT = { min: 50, max: 10000 } as const;
@@ -30,9 +32,21 @@ function agentPath(namespace: string, agent: ProbeAgentInfo, endpoint: string, q
   return `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(agent.pod)}:${agent.port}/proxy/${endpoint}?${search}`;
 }
 
+/** An agent's own 401 (its body names the token header), as opposed to the API server's. */
+function refusedToken(body: string): string | undefined {
+  try {
+    const error = (JSON.parse(body) as { error?: { header?: unknown; message?: unknown } }).error;
+    return error?.header === PROBE_TOKEN_HEADER ? String(error.message ?? "") : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * GETs an agent endpoint; a non-200 or unreadable answer is a broken probe.
- * @throws KubeApiError when the API server is gone or refuses the verifier (401/403)
+ * GETs an agent endpoint, with the probe token when there is one; a non-200
+ * or unreadable answer is a broken probe.
+ * @throws KubeApiError when the API server is gone or refuses the verifier
+ *   (401/403), or the agent refuses the probe token: every pod probe would fail alike
  */
 async function askAgent(
   kc: k8s.KubeConfig,
@@ -41,9 +55,19 @@ async function askAgent(
   endpoint: string,
   query: Record<string, string>,
   requestTimeoutMs: number,
+  token: string | undefined,
 ): Promise<{ body: Record<string, unknown> } | { broken: string; transient?: true }> {
   const where = `probe agent ${namespace}/${agent.pod} on ${agent.nodeName}`;
-  const result = await kubeGet(kc, agentPath(namespace, agent, endpoint, query), requestTimeoutMs);
+  const headers: Record<string, string> = token === undefined ? {} : { [PROBE_TOKEN_HEADER]: token };
+  const result = await kubeGet(kc, agentPath(namespace, agent, endpoint, query), requestTimeoutMs, headers);
+  const refusal = result.kind === "response" && result.status === 401 ? refusedToken(result.body) : undefined;
+  if (refusal !== undefined) {
+    const sent =
+      token === undefined
+        ? `no token was sent, as Secret ${namespace}/${PROBE_TOKEN_SECRET} does not exist`
+        : `the token of Secret ${namespace}/${PROBE_TOKEN_SECRET} was sent; if the Secret changed in the last minute or two, the kubelet may not have updated the agent's copy yet: run again`;
+    throw new KubeApiError(`use ${where}`, 401, `the agent refused the probe token (${refusal}): ${sent}`);
+  }
   const denied = accessError(`use the pods proxy of ${where}`, kc.getCurrentCluster()?.server ?? "the API server", result);
   if (denied !== undefined) throw denied;
   // A slow or dropped hop says nothing about the target; it may answer on a retry.
@@ -71,10 +95,11 @@ export async function dialFromPod(
   url: string,
   count: number,
   timeoutMs: number,
+  token?: string,
 ): Promise<Observation> {
   const n = clamp(count, AGENT_COUNT);
   const t = clamp(timeoutMs, AGENT_TIMEOUT);
-  const answer = await askAgent(kc, namespace, agent, "dial", { target: url, count: String(n), timeoutMs: String(t) }, n * t + PROXY_OVERHEAD_MS);
+  const answer = await askAgent(kc, namespace, agent, "dial", { target: url, count: String(n), timeoutMs: String(t) }, n * t + PROXY_OVERHEAD_MS, token);
   if ("broken" in answer) return { kind: "broken", message: answer.broken, ...(answer.transient ? { transient: true } : {}) };
   const raw = answer.body.attempts;
   if (!Array.isArray(raw)) return { kind: "broken", message: `probe agent ${namespace}/${agent.pod}: /dial answer has no attempts` };
@@ -112,8 +137,9 @@ export async function resolveFromPod(
   name: string,
   recordType: "A" | "AAAA" | "CNAME",
   timeoutMs: number,
+  token?: string,
 ): Promise<Observation> {
-  const answer = await askAgent(kc, namespace, agent, "resolve", { name, type: recordType }, timeoutMs + PROXY_OVERHEAD_MS);
+  const answer = await askAgent(kc, namespace, agent, "resolve", { name, type: recordType }, timeoutMs + PROXY_OVERHEAD_MS, token);
   if ("broken" in answer) return { kind: "broken", message: answer.broken, ...(answer.transient ? { transient: true } : {}) };
   const body = answer.body;
   if (body.ok === true && Array.isArray(body.records)) {

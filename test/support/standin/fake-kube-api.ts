@@ -42,6 +42,8 @@ export class FakeKubeApi {
   private readonly routes: [RegExp, Handler][];
   /** Every request seen, as `METHOD path`, so tests can assert what a client asked for. */
   readonly requests: string[] = [];
+  /** The probe agents' token, served as Secret `svclab-probe-token` (unless `faults.probeTokenSecret` says otherwise). */
+  probeToken: string | undefined;
 
   /**
    * @param state the cluster to serve
@@ -155,7 +157,8 @@ export class FakeKubeApi {
   }
 
   private guard(resource: string, group: string, namespace: string | undefined, verb: string, reply: () => Reply): Reply {
-    if (this.failure === 403 || (namespace === "kube-system" && this.faults.kubeSystemForbidden === true)) {
+    const secretForbidden = resource === "secrets" && this.faults.probeTokenSecret === "forbidden";
+    if (this.failure === 403 || secretForbidden || (namespace === "kube-system" && this.faults.kubeSystemForbidden === true)) {
       const where = namespace === undefined ? "at the cluster scope" : `in the namespace "${namespace}"`;
       return {
         code: 403,
@@ -267,6 +270,13 @@ export class FakeKubeApi {
       {
         group: "", resource: "endpoints", listKind: "EndpointsList", apiVersion: "v1",
         items: () => slicesOf(s.services, (svc) => objects.endpointsObject(svc, s)).map(([svc, o]) => ({ object: o, namespace: ns, name: svc.name })),
+        fields: { "metadata.name": byName, "metadata.namespace": byNamespace },
+      },
+      {
+        group: "", resource: "secrets", listKind: "SecretList", apiVersion: "v1",
+        items: () => (this.probeToken === undefined || this.faults.probeTokenSecret === "missing" ? [] : [{
+          object: objects.probeTokenSecretObject(ns, this.probeToken) as Record<string, any>, namespace: ns, name: objects.PROBE_TOKEN_SECRET,
+        }]),
         fields: { "metadata.name": byName, "metadata.namespace": byNamespace },
       },
       {

@@ -196,3 +196,20 @@ export function endpointsObject(service: ServiceState, state: ClusterState): obj
     subsets: all.length ? [subset] : [],
   };
 }
+
+/** The Secret the kit keeps the probe agents' token in (components/probe-agents.ts). */
+export const PROBE_TOKEN_SECRET = "svclab-probe-token";
+
+export function probeTokenSecretObject(namespace: string, token: string): object {
+  return {
+    metadata: {
+      name: PROBE_TOKEN_SECRET,
+      namespace,
+      uid: "00000000-0000-4000-8000-00000000c0de",
+      resourceVersion: "1",
+      labels: { "app.kubernetes.io/part-of": "svclab", "app.kubernetes.io/component": "probe", "app.kubernetes.io/managed-by": "pulumi" },
+    },
+    type: "Opaque",
+    data: { token: Buffer.from(token, "utf8").toString("base64") },
+  };
+}

@@ -5,14 +5,18 @@
  * the cluster DNS, this one asks the world's DataPlane and ClusterDns, then
  * really dials over loopback with the same time limits and failure kinds.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
 import * as net from "node:net";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { loadConfig } from "../../../apps/src/config";
 import { parseDialQuery } from "../../../apps/src/dial";
 import { classifyError, MAX_BODY_BYTES, type AttemptResult, type FailureKind } from "../../../apps/src/http-attempt";
 import { identityOf, isIdentity } from "../../../apps/src/identity";
 import { BadParameter } from "../../../apps/src/params";
+import { PROBE_TOKEN_HEADER, refuseWithoutToken } from "../../../apps/src/probe-token";
 import { parseResolveQuery } from "../../../apps/src/resolve";
 import type { ClusterDns } from "./cluster-dns";
 import type { PodState } from "./cluster-state";
@@ -31,8 +35,17 @@ export interface RunningAgent {
   close(): Promise<void>;
 }
 
-/** Starts the agent for `pod` on its wire address, port 3000. */
-export async function startProbeAgent(pod: PodState, namespace: string, plane: DataPlane, dns: ClusterDns, sinks: Sinks): Promise<RunningAgent> {
+/**
+ * Starts the agent for `pod` on its wire address, port 3000. Like the real
+ * agent with PROBE_TOKEN_FILE, it answers `/dial` and `/resolve` only with
+ * `token` in the `x-svclab-probe-token` header (apps/src/probe-token.ts):
+ * otherwise 401 and nothing is sent.
+ */
+export async function startProbeAgent(pod: PodState, namespace: string, plane: DataPlane, dns: ClusterDns, sinks: Sinks, token: string): Promise<RunningAgent> {
+  // The real gate reads a file, as the kit mounts the Secret; the stand-in writes one.
+  const tokenDir = mkdtempSync(path.join(tmpdir(), "svclab-standin-token-"));
+  const tokenFile = path.join(tokenDir, "token");
+  writeFileSync(tokenFile, token);
   const config = loadConfig({ ROLE: "probe", POD_NAME: pod.name, POD_NAMESPACE: namespace, NODE_NAME: pod.node, POD_IP: pod.podIP, APP_VERSION: "standin" });
   const startedAt = new Date();
   let served = 0;
@@ -67,6 +80,10 @@ export async function startProbeAgent(pod: PodState, namespace: string, plane: D
       response.end(text);
     };
     try {
+      if (url.pathname === "/dial" || url.pathname === "/resolve") {
+        const refusal = refuseWithoutToken(request, tokenFile);
+        if (refusal !== undefined) return send(refusal.status, { error: { header: PROBE_TOKEN_HEADER, message: refusal.message } });
+      }
       switch (url.pathname) {
         case "/":
           served += 1;
@@ -102,7 +119,10 @@ export async function startProbeAgent(pod: PodState, namespace: string, plane: D
   });
   return {
     close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
+      server.close(() => {
+        rmSync(tokenDir, { recursive: true, force: true });
+        resolve();
+      });
       server.closeAllConnections();
     }),
   };

@@ -110,6 +110,14 @@ export interface WorldFaults {
   readonly dnsMissing?: readonly string[];
   /** Every read in kube-system is refused with 403 Forbidden (RBAC that grants only the lab's namespace). */
   readonly kubeSystemForbidden?: boolean;
+  /**
+   * The probe token (docs/CONTRACTS.md, "Probe agents"): `missing` serves no
+   * Secret `svclab-probe-token` (the agents still require their token),
+   * `forbidden` answers 403 to reading it (RBAC without that grant), `stale`
+   * gives the agents another token than the Secret's (a rotation the kubelet
+   * has not yet copied into the pods).
+   */
+  readonly probeTokenSecret?: "missing" | "forbidden" | "stale";
 }
 
 /** A whole world. */

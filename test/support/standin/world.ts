@@ -27,6 +27,8 @@ export interface World {
   readonly addresses: AddressPlan;
   readonly state: ClusterState;
   readonly api: FakeKubeApi;
+  /** The probe agents' token, as Secret `svclab-probe-token` holds it; send it as `x-svclab-probe-token`. */
+  readonly probeToken: string;
   /** Path of a kubeconfig whose current context points at the fake API with its token. */
   readonly kubeconfigPath: string;
   /** The port Services expose: 80, or 8080 where this process may not bind ports below 1024. */
@@ -77,6 +79,8 @@ class RunningWorld implements World {
   private readonly listeners = new Map<string, ManagedListener>();
   private readonly dropSink: ManagedListener;
   private kubeconfig: KubeconfigFile | undefined;
+  readonly probeToken: string;
+  private readonly agentToken: string;
   private closed = false;
 
   constructor(readonly spec: WorldSpec, readonly addresses: AddressPlan) {
@@ -87,7 +91,11 @@ class RunningWorld implements World {
     this.dropSink = new ManagedListener(addresses.dropAddress, 0, () => ({ kind: "drop", why: "sink" }));
     // In a dual-stack world the first node also has an IPv6 address: ::1, the only one a test may use.
     spec.nodes.forEach((node, index) => this.state.addNode(node.name, node.role, spec.ipFamily === "dual" && index === 0 ? "::1" : undefined));
+    // The kit's per-lab probe token; `stale` agents hold another one (a rotation not yet copied into the pods).
+    this.probeToken = randomBytes(32).toString("base64url");
+    this.agentToken = spec.faults.probeTokenSecret === "stale" ? randomBytes(32).toString("base64url") : this.probeToken;
     this.api = new FakeKubeApi(this.state, this.plane, randomBytes(24).toString("base64url"), this.state.nodes.find((n) => n.role === "control-plane")?.ip ?? this.state.nodes[0].ip, spec.faults, spec.dataPlane ?? KIND_DATA_PLANE);
+    this.api.probeToken = this.probeToken;
   }
 
   get kubeconfigPath(): string {
@@ -163,7 +171,7 @@ class RunningWorld implements World {
     if (pod.component === "probe") {
       const agent: RunningAgent = await startProbeAgent(pod, this.namespace, this.plane, this.dns, {
         rejectHost: this.addresses.rejectAddress, dropHost: this.addresses.dropAddress, dropPort: this.dropSink.boundPort!,
-      });
+      }, this.agentToken);
       this.processes.set(pod.name, { close: () => agent.close() });
       return;
     }
