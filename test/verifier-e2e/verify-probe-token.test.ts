@@ -59,7 +59,4 @@ describe("verify() and the probe token", () => {
     const run = verifyWorld(w, { only: /^backend\/(cluster-ip:[0-9]+\/pod:|pod:[^/]*\/pod:svclab-worker$)/ });
     await expect(run).rejects.toThrow(/the kubelet may not have updated the agent's copy yet: run again$/);
   });
-    expect(report.probes.every((p) => p.status === "error")).toBe(true);
-    expect(report.probes[0]?.reason).toMatch(/the kubelet may not have updated the agent's copy yet$/);
-  });
 });
