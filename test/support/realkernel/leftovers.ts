@@ -13,6 +13,8 @@ import { ipBatch, run } from "./commands";
 import { FAMILY_PREFIX, isWorldName } from "./names";
 
 const LOCK_DIR = "/run/svclab-realkernel.lock";
+/** The route protocol number (`ip route ... proto N`, 0-255; above 200 is unassigned) that marks the root namespace route a world added. */
+export const WORLD_ROUTE_PROTO = "211";
 const ETC_NETNS = "/etc/netns";
 /** How long a world waits for another run's world to go away: less than the suite's 3-minute beforeAll, so the lock message is what a waiting run reports. */
 const LOCK_WAIT_MS = 150_000;
@@ -116,7 +118,7 @@ export async function deleteNamespaces(names: readonly string[]): Promise<void> 
   });
 }
 
-/** Removes what earlier, killed runs left behind. Returns the names removed (for the log). */
+/** Removes what earlier, killed runs left behind; call it holding the lock. Returns what was removed (for the log). */
 export async function removeLeftovers(): Promise<string[]> {
   const removed: string[] = [];
   const staleNamespaces = (await namespaces()).filter(isLeftover);
@@ -125,6 +127,12 @@ export async function removeLeftovers(): Promise<string[]> {
   for (const link of (await rootLinks()).filter(isLeftover)) {
     await run(["ip", "link", "del", link]).catch(() => undefined);
     removed.push(link);
+  }
+  // The world's unreachable route, when no live world holds the lock (the caller does): a killed run's.
+  const marked = await run(["ip", "route", "show", "proto", WORLD_ROUTE_PROTO]);
+  for (const line of marked.split("\n").filter((l) => l.trim() !== "")) {
+    await run(["ip", "route", "del", ...line.trim().split(/\s+/), "proto", WORLD_ROUTE_PROTO]).catch(() => undefined);
+    removed.push(`route ${line.trim()}`);
   }
   if (fs.existsSync(ETC_NETNS)) {
     for (const entry of fs.readdirSync(ETC_NETNS).filter(isLeftover)) {

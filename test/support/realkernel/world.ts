@@ -30,7 +30,7 @@ import { allowWorldAddresses } from "../network-guard";
 import { kubeconfigYaml } from "../standin/kubeconfig";
 import { loadCapture, type Capture, type CapturedNode, type CapturedPod, type Scenario } from "./capture";
 import { inNamespace, ipBatch, run } from "./commands";
-import { acquireWorldLock, deleteNamespaces, removeLeftovers } from "./leftovers";
+import { acquireWorldLock, deleteNamespaces, removeLeftovers, WORLD_ROUTE_PROTO } from "./leftovers";
 import { worldNames, type WorldNames } from "./names";
 import { writeObjectsFile } from "./objects-file";
 import { startInNamespace, type NamespaceProcess } from "./pod-process";
@@ -319,13 +319,17 @@ class RunningKernelWorld implements KernelWorld {
     ]);
   }
 
-  /** `unreachable 198.18.0.0/15` in the root namespace, unless it is there already (then it stays after us too). */
+  /**
+   * `unreachable 198.18.0.0/15` in the root namespace, marked with the world's
+   * route protocol so a killed run's route is known as a leftover. One that
+   * was there already without the mark is someone else's and stays after us.
+   */
   private async ensureUnreachableRange(): Promise<void> {
     const existing = await run(["ip", "route", "show", "type", "unreachable", WORLD_RANGE]);
-    if (existing.trim() !== "") return;
-    await run(["ip", "route", "add", "unreachable", WORLD_RANGE]);
+    if (existing.trim() === "") await run(["ip", "route", "add", "unreachable", WORLD_RANGE, "proto", WORLD_ROUTE_PROTO]);
+    else if (!new RegExp(`proto ${WORLD_ROUTE_PROTO}\\b`).test(existing)) return;
     this.cleanups.push(async () => {
-      await run(["ip", "route", "del", "unreachable", WORLD_RANGE]).catch(() => undefined);
+      await run(["ip", "route", "del", "unreachable", WORLD_RANGE, "proto", WORLD_ROUTE_PROTO]).catch(() => undefined);
     });
   }
 
