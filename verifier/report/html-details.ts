@@ -77,7 +77,7 @@ function sharesBlock(service: ServiceView): string {
 }
 
 /** One hidden section per Service; the page's script shows the selected one. */
-export function serviceDetails(service: ServiceView): string {
+export function serviceDetails(service: ServiceView, explain = ""): string {
   const svc = service.state?.service;
   const facts = svc === undefined
     ? ""
@@ -89,7 +89,7 @@ export function serviceDetails(service: ServiceView): string {
         service.state?.endpoints.map((e) => e.podName ?? e.address).join(", ") || "none ready",
       )}</dd></dl>`;
   const chain = service.portChains.length > 0 ? `<h4>Port chain</h4><ul>${service.portChains.map((c) => `<li>${esc(c)}</li>`).join("")}</ul>` : "";
-  return `<section class="details" data-service="${esc(service.name)}" hidden><h3>${esc(service.name)}</h3>${facts}${chain}${sharesBlock(service)}<h4>Rules</h4>${rulesList(service)}</section>`;
+  return `<section class="details" data-service="${esc(service.name)}" hidden><h3>${esc(service.name)}</h3>${facts}${chain}${sharesBlock(service)}<h4>Rules</h4>${rulesList(service)}${explain}</section>`;
 }
 
 /** Every failure and error, grouped when they share rule and reason. */

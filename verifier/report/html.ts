@@ -7,6 +7,7 @@ import type { VerifyReport } from "../index";
 import { esc } from "./escape";
 import { SCRIPT, STYLE } from "./html-assets";
 import { matrixTable, problemsList, serviceDetails } from "./html-details";
+import { explainBlock } from "./html-explain";
 import { renderPicture } from "./html-picture";
 import { COLUMN_KINDS, COLUMN_TITLES, pictureOf } from "./picture";
 import { summaryLine } from "./table";
@@ -42,7 +43,7 @@ ${renderPicture(picture)}
 <h2>Failures and errors</h2>${problemsList(picture)}${skipped}${notes}
 </div>
 <aside><p id="no-selection" class="hint">No Service selected: every path is drawn. Select one to see its rules, port chain, answers per pod and affinity.</p>
-${picture.services.map(serviceDetails).join("\n")}</aside></main>
+${picture.services.map((s) => serviceDetails(s, explainBlock(s.name, report.cluster.namespace, report.cluster.nodes.map((n) => n.name)))).join("\n")}</aside></main>
 <script>${SCRIPT}</script></body></html>
 `;
 }
