@@ -81,6 +81,8 @@ describeKernel(check.ok ? `the verifier against kube-proxy's captured rules on a
     const report = await verifyWorld();
     expect(describeProblems(report.probes)).toBe("");
     expect(report.exitCode).toBe(0);
+    // The agents require the token (PROBE_TOKEN_FILE) and the verifier read it from the world's Secret.
+    expect(report.notes.filter((note) => /probe token/.test(note))).toEqual([]);
     const passed = (rule: string) => report.probes.filter((p) => p.rule.id === rule && p.status === "pass");
     // Outside reaches the NodePort on all three nodes, the control plane included, and the LoadBalancer address.
     const nodePortsFromOutside = passed("nodeport-from-outside").filter((p) => p.service === "frontend-nodeport").map((p) => p.target).sort();

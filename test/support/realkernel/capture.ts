@@ -45,6 +45,8 @@ export interface CapturedObjects {
   readonly services: readonly Record<string, any>[];
   readonly endpointslices: readonly Record<string, any>[];
   readonly pods: readonly Record<string, any>[];
+  /** Not captured (the capture predates the probe token): the world adds the probe token's Secret. */
+  readonly secrets?: readonly Record<string, any>[];
 }
 
 export interface Capture {

@@ -1,7 +1,7 @@
 /**
  * The stand-in API server of a network-namespace world: serves the captured
  * objects (nodes, Services, pods, EndpointSlices; lists with label and field
- * selectors) over plain HTTP with bearer-token auth, and the pods and services
+ * selectors) and the probe token's Secret the world adds over plain HTTP with bearer-token auth, and the pods and services
  * proxy subresources, dialled from where it runs — the control-plane node's
  * namespace, as kube-apiserver runs on a kind control-plane node. The services
  * proxy picks a random ready endpoint and ignores session affinity, as the
@@ -25,7 +25,7 @@ type Reply = { readonly code: number; readonly body: unknown };
 
 interface Resource {
   readonly group: string;
-  readonly name: "nodes" | "services" | "pods" | "endpointslices";
+  readonly name: "nodes" | "services" | "pods" | "endpointslices" | "secrets";
   readonly listKind: string;
   readonly apiVersion: string;
   readonly fields: Readonly<Record<string, (object: any) => string | undefined>>;
@@ -40,6 +40,7 @@ const RESOURCES: readonly Resource[] = [
     group: "", name: "pods", listKind: "PodList", apiVersion: "v1",
     fields: { "metadata.name": byName, "metadata.namespace": byNamespace, "spec.nodeName": (o) => o.spec?.nodeName, "status.phase": (o) => o.status?.phase },
   },
+  { group: "", name: "secrets", listKind: "SecretList", apiVersion: "v1", fields: { "metadata.name": byName, "metadata.namespace": byNamespace } },
   { group: "discovery.k8s.io", name: "endpointslices", listKind: "EndpointSliceList", apiVersion: "discovery.k8s.io/v1", fields: { "metadata.name": byName, "metadata.namespace": byNamespace } },
 ];
 
@@ -108,7 +109,7 @@ function read(objects: CapturedObjects, url: URL): Reply {
     const m = pattern.exec(p);
     if (m === null) continue;
     const [, namespace, name] = m;
-    const items = objects[r.name].filter((o) => namespace === undefined || o.metadata?.namespace === namespace);
+    const items = (objects[r.name] ?? []).filter((o) => namespace === undefined || o.metadata?.namespace === namespace);
     const kind = r.listKind.replace(/List$/, "");
     if (name !== undefined) {
       const item = items.find((o) => o.metadata?.name === name);

@@ -27,6 +27,7 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { allowWorldAddresses } from "../network-guard";
+import { probeTokenSecretObject } from "../standin/k8s-objects";
 import { kubeconfigYaml } from "../standin/kubeconfig";
 import { loadCapture, type Capture, type CapturedNode, type CapturedPod, type Scenario } from "./capture";
 import { inNamespace, ipBatch, run } from "./commands";
@@ -116,6 +117,8 @@ class RunningKernelWorld implements KernelWorld {
   private readonly projectDir: string;
   private readonly log: (line: string) => void;
   private readonly token = randomBytes(24).toString("base64url");
+  /** The probe agents' token (the kit keeps one per lab in Secret svclab-probe-token; the capture predates it). */
+  private readonly probeToken = randomBytes(32).toString("base64url");
   private readonly runDir = fs.mkdtempSync(path.join(os.tmpdir(), "svclab-realkernel-"));
   private readonly processes = new Map<string, NamespaceProcess>();
   private readonly cleanups: (() => Promise<void> | void)[] = [];
@@ -137,6 +140,16 @@ class RunningKernelWorld implements KernelWorld {
 
   private get objectsFile(): string {
     return path.join(this.runDir, "objects.json");
+  }
+
+  /** The file probe pods read their token from, as the kit mounts the Secret (PROBE_TOKEN_FILE). */
+  private get probeTokenFile(): string {
+    return path.join(this.runDir, "probe-token");
+  }
+
+  /** The scenario's captured objects plus the probe token's Secret. */
+  private writeObjects(): void {
+    writeObjectsFile(this.objectsFile, { ...this.capture.objects(this.scenario), secrets: [probeTokenSecretObject(this.namespace, this.probeToken)] });
   }
 
   private get dnsPodName(): string {
@@ -166,7 +179,7 @@ class RunningKernelWorld implements KernelWorld {
 
   async useScenario(scenario: Scenario): Promise<void> {
     this.scenario = scenario;
-    writeObjectsFile(this.objectsFile, this.capture.objects(scenario));
+    this.writeObjects();
     await Promise.all(this.capture.nodes.map((n) => this.restoreRules(n.name)));
     await this.matchAppReadiness();
   }
@@ -194,7 +207,8 @@ class RunningKernelWorld implements KernelWorld {
     const began = performance.now();
     const removed = await removeLeftovers();
     if (removed.length > 0) this.log(`removed leftovers of an earlier run: ${removed.join(", ")}`);
-    writeObjectsFile(this.objectsFile, this.capture.objects(this.scenario));
+    this.writeObjects();
+    fs.writeFileSync(this.probeTokenFile, this.probeToken, { mode: 0o600 });
     const server = `http://${this.capture.apiServer.ip}:${this.capture.apiServer.port}`;
     fs.writeFileSync(this.kubeconfigPath, kubeconfigYaml(`${this.names.prefix}-captured`, server, this.token, this.namespace), { mode: 0o600 });
     // From here on, close() must undo what exists; it tolerates the parts that were never made.
@@ -368,7 +382,9 @@ class RunningKernelWorld implements KernelWorld {
 
   private async startApp(pod: CapturedPod): Promise<void> {
     const app = path.join(this.projectDir, "dist", "apps", "src", "main.js");
-    const started = await startInNamespace(`pod ${pod.name}`, this.names.pod(pod.name), [process.execPath, app], pod.env);
+    // Probe agents also get the token file the kit mounts from its Secret; the captured pod spec predates it.
+    const env = pod.component === "probe" ? { ...pod.env, PROBE_TOKEN_FILE: this.probeTokenFile } : pod.env;
+    const started = await startInNamespace(`pod ${pod.name}`, this.names.pod(pod.name), [process.execPath, app], env);
     this.processes.set(pod.name, started);
   }
 
