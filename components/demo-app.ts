@@ -46,6 +46,8 @@ export interface DemoPodOptions {
   readonly extraEnv?: k8s.types.input.core.v1.EnvVar[];
   /** Scheduling hints for a Deployment; a DaemonSet places its pods itself. */
   readonly topologySpreadConstraints?: k8s.types.input.core.v1.TopologySpreadConstraint[];
+  /** Volumes added after the writable /tmp, each with its mount in the container (e.g. the probe token). */
+  readonly extraVolumes?: { volume: k8s.types.input.core.v1.Volume; mount: k8s.types.input.core.v1.VolumeMount }[];
 }
 
 function fieldEnv(name: string, fieldPath: string): k8s.types.input.core.v1.EnvVar {
@@ -72,7 +74,7 @@ export function demoPodTemplate(options: DemoPodOptions): k8s.types.input.core.v
       securityContext: restrictedPodSecurityContext(),
       tolerations: options.tolerations,
       topologySpreadConstraints: options.topologySpreadConstraints,
-      volumes: [tmp.volume],
+      volumes: [tmp.volume, ...(options.extraVolumes ?? []).map((v) => v.volume)],
       containers: [
         {
           name: options.role,
@@ -104,7 +106,7 @@ export function demoPodTemplate(options: DemoPodOptions): k8s.types.input.core.v
           },
           resources: demoResources(),
           securityContext: restrictedContainerSecurityContext(),
-          volumeMounts: [tmp.mount],
+          volumeMounts: [tmp.mount, ...(options.extraVolumes ?? []).map((v) => v.mount)],
         },
       ],
     },

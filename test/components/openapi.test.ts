@@ -35,8 +35,8 @@ const podTemplates = () =>
 
 describe("every Kubernetes object the components create", () => {
   it("is valid against the Kubernetes OpenAPI schema", () => {
-    // 1 Namespace + 2 Deployments + 8 Services + 1 DaemonSet
-    expect(validateRecordedK8sObjects(world.resources)).toBe(12);
+    // 1 Namespace + 2 Deployments + 8 Services + 1 DaemonSet + the probe token Secret
+    expect(validateRecordedK8sObjects(world.resources)).toBe(13);
   });
 
   it("includes each kind the kit uses", () => {

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { installMocks, promiseOf } from "../support/pulumi-mocks";
 import { messageThrownBy, registeredBesidesSentinel } from "./registration";
@@ -65,6 +66,7 @@ describe("ProbeAgents", () => {
       POD_NAMESPACE: "metadata.namespace",
       NODE_NAME: "spec.nodeName",
       POD_IP: "status.podIP",
+      PROBE_TOKEN_FILE: "/var/run/svclab/probe-token/token",
     });
     expect(c.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "http" });
     expect(c.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
@@ -73,6 +75,44 @@ describe("ProbeAgents", () => {
     expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsUser: 65532 });
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.topologySpreadConstraints).toBeUndefined();
+  });
+
+  it("creates the per-lab probe token as a Pulumi secret in Secret svclab-probe-token, 32 random bytes", async () => {
+    await createdDaemonSet();
+    const secret = world.byName("agents-token");
+    expect(secret.type).toBe("kubernetes:core/v1:Secret");
+    expect(secret.inputs.metadata).toMatchObject({ name: "svclab-probe-token", namespace: "svclab" });
+    expect(secret.inputs.metadata.labels["app.kubernetes.io/component"]).toBe("probe");
+    // A Pulumi secret travels wrapped (at the map or the value), so it is encrypted in the state.
+    const SIG = "4dabf18193072939515e22adb298388d";
+    const wrapped = (v: any): boolean => v?.[SIG] === "1b47061264138c4ac30d75fd1eb44270";
+    const reveal = (v: any): any => (wrapped(v) ? v.value : v);
+    expect(wrapped(secret.inputs.data) || wrapped(secret.inputs.data?.token)).toBe(true);
+    const token = reveal(reveal(secret.inputs.data).token);
+    expect(Buffer.from(token, "base64").toString("utf8")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(probes.newProbeToken()).not.toBe(probes.newProbeToken());
+  });
+
+  it("keeps the first token across updates: the Secret ignores changes to its data", async () => {
+    const seen: Record<string, pulumi.CustomResourceOptions> = {};
+    const record: pulumi.ResourceTransformation = (args) => {
+      seen[args.type] = args.opts as pulumi.CustomResourceOptions;
+      return undefined;
+    };
+    await createdDaemonSet({ transformations: [record] });
+    expect(seen["kubernetes:core/v1:Secret"]?.ignoreChanges).toEqual(["data"]);
+    expect(seen["kubernetes:apps/v1:DaemonSet"]?.dependsOn).toBeDefined();
+  });
+
+  it("mounts the token into the agents as a read-only file, not an env variable", async () => {
+    const { inputs } = await createdDaemonSet();
+    const pod = inputs.spec.template.spec;
+    expect(pod.volumes).toContainEqual({
+      name: "probe-token",
+      secret: { secretName: "svclab-probe-token", defaultMode: 0o444, items: [{ key: "token", path: "token" }] },
+    });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: "probe-token", mountPath: "/var/run/svclab/probe-token", readOnly: true });
+    expect(JSON.stringify(pod.containers[0].env)).not.toContain("secretKeyRef");
   });
 
   it("parents the DaemonSet to the component and uses the provider passed in opts", async () => {

@@ -75,7 +75,7 @@ describe("the stack on an existing cluster", () => {
   test("creates the same workload and Services, valid against the OpenAPI schema", () => {
     expect(world.byType("kubernetes:apps/v1:Deployment")).toHaveLength(2);
     expect(world.byType("kubernetes:core/v1:Service")).toHaveLength(8);
-    expect(validateRecordedK8sObjects(world.resources)).toBe(12);
+    expect(validateRecordedK8sObjects(world.resources)).toBe(13); // + the probe token Secret
     expect(new Set(k8sObjects().map((r) => r.inputs.metadata.namespace ?? r.inputs.metadata.name))).toEqual(new Set(["services-lab"]));
   });
 

@@ -81,7 +81,7 @@ describe("the stack with the default config", () => {
   });
 
   test("every Kubernetes object it creates is valid against the OpenAPI schema", () => {
-    expect(validateRecordedK8sObjects(world.resources)).toBe(12);
+    expect(validateRecordedK8sObjects(world.resources)).toBe(13); // + the probe token Secret
   });
 
   test("runs the built image, loaded into kind, with a pull policy that never asks a registry", () => {

@@ -66,10 +66,20 @@ export function validateK8sObject(type: string, inputs: Record<string, any>): vo
   const { metadata } = inputs;
   const where = `${type} ${metadata?.namespace ?? ""}/${metadata?.name ?? "<unnamed>"}`;
   try {
-    new Model(inputs).validate();
+    new Model(revealSecrets(inputs)).validate();
   } catch (error) {
     throw new Error(`${where} violates the Kubernetes OpenAPI schema: ${(error as Error).message}`);
   }
+}
+
+/** Pulumi's marker of a secret value in recorded inputs; the API server sees the plain value. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+function revealSecrets(value: any): any {
+  if (Array.isArray(value)) return value.map(revealSecrets);
+  if (typeof value !== "object" || value === null) return value;
+  if (value[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270") return revealSecrets(value.value);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revealSecrets(v)]));
 }
 
 /** Validates every recorded Kubernetes object; returns how many were checked. */
