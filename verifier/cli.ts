@@ -12,6 +12,7 @@ import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_NAMESPACE, LIMITS } from "./options";
 import { reportDestinationProblem } from "./report/destination";
 import { REPORT_FORMATS, type ReportFormat, renderReport } from "./report/render";
 import { summaryLine } from "./report/table";
+import { listRules, renderRuleList } from "./rule-list";
 import type { ProgressEvent } from "./run";
 
 /** The exit codes, as `--help` states them. */
@@ -61,6 +62,7 @@ interface VerifyFlags {
   format: ReportFormat;
   details?: boolean;
   out?: string;
+  list?: boolean;
 }
 
 /** Writes progress to `stream`: one rewritten line on a terminal, sparse lines otherwise. */
@@ -133,6 +135,7 @@ export function verifyCommand(): Command {
     )
     .option("--details", "with --format table: one row per Service and target instead of the matrix")
     .option("--out <file>", "write the report to a file instead of stdout")
+    .option("--list", "print every rule with its id, sentence and the checks that prove it (no cluster needed), then exit; --format json for JSON")
     .addHelpText("after", EXIT_CODES_HELP)
     .action(async (flags: VerifyFlags) => {
       process.exitCode = await runVerify(flags);
@@ -140,6 +143,10 @@ export function verifyCommand(): Command {
 }
 
 async function runVerify(flags: VerifyFlags): Promise<number> {
+  if (flags.list === true) {
+    process.stdout.write(flags.format === "json" ? `${JSON.stringify(listRules(), null, 2)}\n` : renderRuleList());
+    return 0;
+  }
   const destinationProblem = flags.out === undefined ? undefined : reportDestinationProblem(flags.out);
   if (destinationProblem !== undefined) {
     process.stderr.write(`svclab verify: ${destinationProblem}\n`);

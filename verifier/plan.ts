@@ -24,7 +24,7 @@ export { NODE_PORT_RANGE } from "./checks/ranges";
 export type ServiceKind = "ClusterIP" | "headless" | "NodePort" | "LoadBalancer" | "ExternalName";
 
 /** The checks a Service can get; each is planned by one function in checks/. */
-type CheckName =
+export type CheckName =
   | "endpoints"
   | "pod-ips"
   | "cluster-ip"
