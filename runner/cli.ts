@@ -192,12 +192,22 @@ export async function guarded(
   }
 }
 
-/** Verifies the lab; also writes the HTML page to `htmlFile` and names it on stderr (stdout may carry JSON or JUnit). */
-function verifyWith(format: LabFlags["format"], color: boolean, htmlFile: string): LabVerify {
+/**
+ * Verifies the lab; also writes the HTML page to `htmlFile` and names it on
+ * `stderr` (stdout may carry JSON or JUnit). `run` is the verifier (a test
+ * hands in a recorded report).
+ */
+export function verifyWith(
+  format: LabFlags["format"],
+  color: boolean,
+  htmlFile: string,
+  run: typeof verify = verify,
+  stderr: Pick<NodeJS.WritableStream, "write"> = process.stderr,
+): LabVerify {
   return async (kubeconfig, namespace) => {
     try {
-      const report = await verify({ kubeconfig, namespace, deadlineMs: LAB_VERIFY_DEADLINE_MS, onProgress: progressPrinter(process.stderr) });
-      process.stderr.write(`HTML report: ${writeHtmlReport(report, htmlFile)}\n`);
+      const report = await run({ kubeconfig, namespace, deadlineMs: LAB_VERIFY_DEADLINE_MS, onProgress: progressPrinter(process.stderr) });
+      stderr.write(`HTML report: ${writeHtmlReport(report, htmlFile)}\n`);
       const rendered = renderReport(report, format, { color });
       return { exitCode: report.exitCode, rendered: rendered.replace(/\n$/, "") };
     } catch (error) {
