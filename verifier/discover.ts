@@ -6,6 +6,7 @@
  */
 import type * as k8s from "@kubernetes/client-node";
 import { familyOf, primaryFamily } from "./checks/families";
+import { expectedEndpointPods } from "./checks/selector";
 import type { KubeLists } from "./kube/api";
 import type {
   Cluster,
@@ -49,7 +50,7 @@ export async function discoverOnce(lists: KubeLists, options: DiscoverOptions): 
     rawServices.map(async (raw): Promise<ServiceState> => {
       const service = toService(raw);
       const pods = service.selector === undefined ? [] : (await lists.pods(namespace, selectorString(service.selector))).map(toPod);
-      return { service, pods, endpoints: toEndpoints(slices, service) };
+      return { service, pods, ...toEndpoints(slices, service) };
     }),
   );
   return {
@@ -71,14 +72,15 @@ export async function discoverOnce(lists: KubeLists, options: DiscoverOptions): 
 export function notSettled(cluster: Cluster): string[] {
   const waiting: string[] = [];
   for (const node of cluster.nodes) {
-    if (!cluster.agents.some((a) => a.nodeName === node.name && a.ready)) waiting.push(`node ${node.name} has no ready probe agent`);
+    // A NotReady node's agent will not come back by waiting: its probes are skipped instead.
+    if (node.ready && !cluster.agents.some((a) => a.nodeName === node.name && a.ready)) waiting.push(`node ${node.name} has no ready probe agent`);
   }
   for (const { service, pods, endpoints } of cluster.services) {
     if (service.selector === undefined) continue;
     for (const pod of pods) {
       if (pod.phase === "Pending" && !pod.terminating) waiting.push(`pod ${cluster.namespace}/${pod.name} of Service ${service.name} is Pending`);
     }
-    const ready = new Set(pods.filter((p) => p.ready && !p.terminating).map((p) => p.name));
+    const ready = new Set(expectedEndpointPods(service, pods).map((p) => p.name));
     const listed = new Set(endpoints.map((e) => e.podName ?? e.address));
     const same = ready.size === listed.size && [...ready].every((name) => listed.has(name));
     if (!same) waiting.push(`endpoints of ${cluster.namespace}/${service.name} do not yet list exactly its ready pods`);
@@ -120,8 +122,18 @@ function isTrue(conditions: readonly { type: string; status: string }[] | undefi
   return conditions?.some((c) => c.type === type && c.status === "True") ?? false;
 }
 
+/** Why a node is not Ready, from its Ready condition; undefined when it is Ready. */
+function notReadyReason(node: k8s.V1Node): string | undefined {
+  const condition = node.status?.conditions?.find((c) => c.type === "Ready");
+  if (condition?.status === "True") return undefined;
+  if (condition === undefined) return `node ${node.metadata?.name ?? "?"} is NotReady: it reports no Ready condition`;
+  const why = [condition.reason, condition.message].filter((s) => s !== undefined && s !== "").join(": ");
+  return `node ${node.metadata?.name ?? "?"} is NotReady (Ready=${condition.status})${why === "" ? "" : `: ${why}`}`;
+}
+
 function toNode(node: k8s.V1Node): NodeInfo {
   const labels = node.metadata?.labels ?? {};
+  const notReady = notReadyReason(node);
   const controlPlane = "node-role.kubernetes.io/control-plane" in labels || "node-role.kubernetes.io/master" in labels;
   const internalIPs = (node.status?.addresses ?? []).filter((a) => a.type === "InternalIP").map((a) => a.address);
   return {
@@ -131,6 +143,7 @@ function toNode(node: k8s.V1Node): NodeInfo {
     // A dual-stack node reports one InternalIP per family.
     ...(internalIPs.length > 1 ? { internalIPs } : {}),
     ready: isTrue(node.status?.conditions, "Ready"),
+    ...(notReady !== undefined ? { notReady } : {}),
   };
 }
 
@@ -167,16 +180,31 @@ function toService(svc: k8s.V1Service): ServiceInfo {
     loadBalancerIngress: (svc.status?.loadBalancer?.ingress ?? [])
       .map((i) => i.ip ?? i.hostname)
       .filter((a): a is string => a !== undefined && a !== ""),
+    ...(spec.publishNotReadyAddresses === true ? { publishNotReadyAddresses: true } : {}),
   };
 }
 
 /**
- * Ready endpoints of one Service, from its EndpointSlices (label
- * `kubernetes.io/service-name`). A dual-stack Service has a slice per family
- * (`addressType` IPv4 and IPv6): one pod's addresses are merged into one
- * endpoint, its `address` in the Service's primary family.
+ * Ready and serving-but-terminating endpoints of one Service, from its
+ * EndpointSlices (label `kubernetes.io/service-name`). A dual-stack Service
+ * has a slice per family (`addressType` IPv4 and IPv6): one pod's addresses
+ * are merged into one endpoint, its `address` in the Service's primary family.
  */
-function toEndpoints(slices: readonly k8s.V1EndpointSlice[], service: ServiceInfo): EndpointInfo[] {
+function toEndpoints(
+  slices: readonly k8s.V1EndpointSlice[],
+  service: ServiceInfo,
+): { endpoints: EndpointInfo[]; servingTerminating?: EndpointInfo[] } {
+  const ready = collectEndpoints(slices, service, (c) => c?.ready !== false);
+  const servingTerminating = collectEndpoints(slices, service, (c) => c?.ready === false && c.serving === true && c.terminating === true);
+  return { endpoints: ready, ...(servingTerminating.length > 0 ? { servingTerminating } : {}) };
+}
+
+/** The endpoints of one Service whose conditions pass `include`, merged per pod across families. */
+function collectEndpoints(
+  slices: readonly k8s.V1EndpointSlice[],
+  service: ServiceInfo,
+  include: (conditions: k8s.V1EndpointConditions | undefined) => boolean,
+): EndpointInfo[] {
   const serviceName = service.name;
   const primary = primaryFamily(service);
   const byKey = new Map<string, EndpointInfo>();
@@ -186,7 +214,7 @@ function toEndpoints(slices: readonly k8s.V1EndpointSlice[], service: ServiceInf
     for (const p of slice.ports ?? []) if (p.port !== undefined) ports[p.name ?? ""] = p.port;
     for (const endpoint of slice.endpoints) {
       // A nil ready condition means ready (https://kubernetes.io/docs/concepts/services-networking/endpoint-slices/#conditions).
-      if (endpoint.conditions?.ready === false) continue;
+      if (!include(endpoint.conditions)) continue;
       const address = endpoint.addresses[0];
       if (address === undefined) continue;
       const podName = endpoint.targetRef?.kind === "Pod" ? endpoint.targetRef.name : undefined;

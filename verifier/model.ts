@@ -18,6 +18,12 @@ export interface NodeInfo {
   readonly internalIPs?: readonly string[];
   /** The node's `Ready` condition is `True`. */
   readonly ready: boolean;
+  /**
+   * Why the node is not Ready, from its `Ready` condition (status, reason and
+   * message, e.g. `Ready=False, KubeletNotReady: container runtime is down`);
+   * absent when it is Ready. Probes from or to such a node are skipped with it.
+   */
+  readonly notReady?: string;
 }
 
 /** One entry of a Service's `spec.ports`. */
@@ -55,9 +61,15 @@ export interface ServiceInfo {
   readonly externalName: string | undefined;
   /** `status.loadBalancer.ingress[*].ip` (or `.hostname`). Empty while no address is assigned. */
   readonly loadBalancerIngress: readonly string[];
+  /**
+   * `spec.publishNotReadyAddresses`: the EndpointSlice controller marks every
+   * selected pod with an IP `ready`, ready or not, terminating or not (absent: false).
+   * https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/#ServiceSpec
+   */
+  readonly publishNotReadyAddresses?: boolean;
 }
 
-/** A ready endpoint of a Service, from its EndpointSlices. */
+/** An endpoint of a Service, from its EndpointSlices. */
 export interface EndpointInfo {
   /** The endpoint's address in the Service's primary family (the first of `spec.ipFamilies`). */
   readonly address: string;
@@ -98,6 +110,14 @@ export interface ServiceState {
   readonly service: ServiceInfo;
   /** Ready endpoints (EndpointSlice `conditions.ready` not `false`). */
   readonly endpoints: readonly EndpointInfo[];
+  /**
+   * Serving-but-terminating endpoints (`ready: false, serving: true,
+   * terminating: true`): a pod being deleted that still passes its readiness
+   * probe. kube-proxy 1.26+ sends to them when no ready endpoint is left.
+   * Absent in reports saved before they were recorded.
+   * https://kubernetes.io/docs/concepts/services-networking/endpoint-slices/#conditions
+   */
+  readonly servingTerminating?: readonly EndpointInfo[];
   /** Pods the selector matches, ready or not. Empty without a selector. */
   readonly pods: readonly PodInfo[];
 }

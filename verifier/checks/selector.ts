@@ -3,23 +3,39 @@
  * exactly the ready pods it matches, and each pod IP answers inside the
  * cluster only.
  */
+import type { PodInfo, ServiceInfo } from "../model";
 import type { Probe } from "../types";
 import { factProbe, noReach, probe, httpTarget, endpointsFor, targetPortNumber, type PlanContext } from "./context";
 import { compareLabels, endpointNames } from "./stable-names";
 
-/** The Service's endpoints are exactly the ready, non-terminating pods its selector matches. */
+/**
+ * The selected pods the EndpointSlice controller marks `ready`: those ready
+ * and not terminating — or, with `publishNotReadyAddresses`, every one with a
+ * pod IP, ready or not (`ready := publishNotReadyAddresses || (serving &&
+ * !terminating)` in the controller's podToEndpoint).
+ * https://kubernetes.io/docs/concepts/services-networking/endpoint-slices/#conditions
+ */
+export function expectedEndpointPods(service: ServiceInfo, pods: readonly PodInfo[]): PodInfo[] {
+  return service.publishNotReadyAddresses === true ? pods.filter((p) => p.podIP !== undefined) : pods.filter((p) => p.ready && !p.terminating);
+}
+
+/**
+ * The Service's endpoints are exactly the ready, non-terminating pods its
+ * selector matches (with publishNotReadyAddresses: every selected pod with an IP).
+ */
 export function planEndpointsMatch({ cluster, state }: PlanContext): Probe[] {
   const service = state.service;
-  const expected = state.pods.filter((p) => p.ready && !p.terminating).map((p) => p.name);
+  const expected = expectedEndpointPods(service, state.pods).map((p) => p.name);
   const actual = state.endpoints.map((e) => e.podName ?? e.address);
   const missing = expected.filter((name) => !actual.includes(name));
   const extra = actual.filter((name) => !expected.includes(name));
   const holds = missing.length === 0 && extra.length === 0;
+  const publish = service.publishNotReadyAddresses === true;
   const detail = holds
-    ? `endpoints of ${cluster.namespace}/${service.name} = ready pods [${expected.join(", ")}]`
+    ? `endpoints of ${cluster.namespace}/${service.name} = ${publish ? "selected pods, ready or not (publishNotReadyAddresses)" : "ready pods"} [${expected.join(", ")}]`
     : [
-        missing.length > 0 ? `ready pods without an endpoint: ${missing.join(", ")}` : "",
-        extra.length > 0 ? `endpoints that are not ready selected pods: ${extra.join(", ")}` : "",
+        missing.length > 0 ? `${publish ? "selected pods" : "ready pods"} without an endpoint: ${missing.join(", ")}` : "",
+        extra.length > 0 ? `endpoints that are not ${publish ? "selected pods with an IP" : "ready selected pods"}: ${extra.join(", ")}` : "",
       ]
         .filter((s) => s !== "")
         .join("; ");
