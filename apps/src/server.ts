@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { callBackend } from "./backend-call";
 import type { AppConfig } from "./config";
 import { dial, parseDialQuery } from "./dial";
+import { agentSlots, serveDialBatch, type BatchWorkers } from "./dial-batch";
 import { lookupVia } from "./dns-lookup";
 import { identityPage } from "./html";
 import { identityOf, type FrontendIdentity, type Identity } from "./identity";
@@ -65,6 +66,12 @@ export function startApp(config: AppConfig, listen: ListenOptions = {}): Promise
   const readiness = new Readiness();
   const dnsServers = listen.dnsServers;
   const lookup = dnsServers === undefined ? undefined : lookupVia(dnsServers);
+  // Every dial and lookup, single or batched, holds one of these: the bound on the agent's open sockets.
+  const slots = agentSlots();
+  const workers: BatchWorkers = {
+    dial: (request, signal) => dial(request, signal, lookup),
+    resolve: (request) => resolveName(request, dnsServers),
+  };
   const startedAt = new Date();
   let served = 0;
   let listenPort = 0;
@@ -124,16 +131,19 @@ export function startApp(config: AppConfig, listen: ListenOptions = {}): Promise
           // If the caller gives up, do not go on dialling for nobody.
           const abandoned = new AbortController();
           response.on("close", () => abandoned.abort());
-          const report = await dial(parsed, abandoned.signal, lookup);
-          if (!response.destroyed) sendJson(response, 200, report);
+          const report = await slots.work.runUnlessAborted(() => dial(parsed, abandoned.signal, lookup), abandoned.signal);
+          if (report !== undefined && !response.destroyed) sendJson(response, 200, report);
         },
+        POST: (request, response) => serveDialBatch(request, response, workers, slots),
       },
     },
     "/resolve": {
       probeOnly: true,
       methods: {
-        GET: async (_request, response, query) =>
-          sendJson(response, 200, await resolveName(parseResolveQuery(query), dnsServers)),
+        GET: async (_request, response, query) => {
+          const parsed = parseResolveQuery(query);
+          sendJson(response, 200, await slots.work.run(() => resolveName(parsed, dnsServers)));
+        },
       },
     },
   };
