@@ -3,6 +3,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { findDemoAppDir } from "./demo-app-dir";
 import { CLUSTER_ENV, IMAGE_ENV, loadImageScript } from "./kind-scripts";
 import { sourceHash } from "./source-hash";
 import { InvalidInputError, formatValue } from "./validation";
@@ -11,8 +12,11 @@ import { InvalidInputError, formatValue } from "./validation";
 export const DEMO_IMAGE_REPOSITORY = "svclab-demo";
 
 export interface DemoImageArgs {
-  /** The demo workload's directory (holds the Dockerfile); its content hash becomes the tag. */
-  readonly context: string;
+  /**
+   * The demo workload's directory (holds the Dockerfile); its content hash becomes the tag.
+   * @default the `apps/` directory shipped with svclab ({@link findDemoAppDir})
+   */
+  readonly context?: string;
   /** Dockerfile path relative to `context`. @default "Dockerfile" */
   readonly dockerfile?: string;
   /**
@@ -56,6 +60,8 @@ export class DemoImage extends pulumi.ComponentResource {
 
   constructor(name: string, args: DemoImageArgs, opts?: pulumi.ComponentResourceOptions) {
     const dockerfile = args.dockerfile ?? "Dockerfile";
+    // A prebuilt image needs no build context, so the package's apps/ is looked up only when it builds.
+    const context = args.context ?? (args.prebuiltImage === undefined ? findDemoAppDir() : "");
     if (args.prebuiltImage !== undefined && (args.prebuiltImage.trim() === "" || /\s/.test(args.prebuiltImage))) {
       throw new InvalidInputError(
         "prebuiltImage",
@@ -63,11 +69,11 @@ export class DemoImage extends pulumi.ComponentResource {
         `prebuiltImage must be an image reference such as ghcr.io/example/svclab-demo:1.0; got ${formatValue(args.prebuiltImage)}`,
       );
     }
-    if (args.prebuiltImage === undefined && !existsSync(join(args.context, dockerfile))) {
+    if (args.prebuiltImage === undefined && !existsSync(join(context, dockerfile))) {
       throw new InvalidInputError(
         "context",
-        args.context,
-        `context must be a directory holding ${dockerfile}; ${formatValue(join(args.context, dockerfile))} does not exist`,
+        context,
+        `context must be a directory holding ${dockerfile}; ${formatValue(join(context, dockerfile))} does not exist`,
       );
     }
     super("svclab:index:DemoImage", name, {}, opts);
@@ -76,7 +82,7 @@ export class DemoImage extends pulumi.ComponentResource {
       this.imageRef = pulumi.output(args.prebuiltImage);
       this.imagePullPolicy = "IfNotPresent";
     } else {
-      this.imageRef = this.buildAndLoad(name, args.context, dockerfile, args.clusterName, args.clusterInstanceId);
+      this.imageRef = this.buildAndLoad(name, context, dockerfile, args.clusterName, args.clusterInstanceId);
       this.imagePullPolicy = "Never";
     }
     this.registerOutputs({ imageRef: this.imageRef, imagePullPolicy: this.imagePullPolicy });

@@ -12,6 +12,7 @@ export * from "./kind-scripts";
 export * from "./kind-cluster";
 export * from "./load-balancer-support";
 export * from "./demo-image";
+export * from "./demo-app-dir";
 export * from "./existing-cluster";
 export * from "./kubeconfig-context";
 export * from "./source-hash";
