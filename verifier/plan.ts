@@ -102,8 +102,9 @@ export function planProbes(cluster: Cluster, options: PlanOptions): Probe[] {
   const vantagePods: VantagePod[] = cluster.nodes.map((node) => ({
     node,
     agent: cluster.agents.find((a) => a.nodeName === node.name && a.ready),
+    ...(node.notReady !== undefined ? { skip: node.notReady } : {}),
   }));
-  const probes: Probe[] = vantagePods.map(({ node, agent }) =>
+  const probes: Probe[] = vantagePods.map(({ node, agent, skip }) =>
     probe({
       rule: "probe-agent-per-node",
       service: "probe",
@@ -117,6 +118,8 @@ export function planProbes(cluster: Cluster, options: PlanOptions): Probe[] {
           : `no ready probe agent (label app.kubernetes.io/component=probe) on node ${node.name}`,
         otherwise: "error",
       },
+      // A NotReady node is reported skipped with its reason: neither healthy nor a failure of the verifier.
+      skip,
     }),
   );
   for (const state of cluster.services) {

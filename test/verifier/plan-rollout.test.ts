@@ -52,3 +52,41 @@ describe("publishNotReadyAddresses on a headless Service", () => {
     expect(byId(probes, "hl/endpoints/api").expect).toMatchObject({ holds: true });
   });
 });
+
+describe("a NotReady node", () => {
+  const why = "node lab-worker2 is NotReady (Ready=False): KubeletNotReady: container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady";
+  const sick = NODES.map((n) => (n.name === "lab-worker2" ? { ...n, ready: false, notReady: why } : n));
+  const np = service({ name: "np", type: "NodePort", ports: [{ name: "http", port: 80, targetPort: 3000, nodePort: 30080, protocol: "TCP" }] });
+  const probes = planProbes({ ...cluster([state(np)]), nodes: sick }, PLAN_DEFAULTS);
+
+  test("its probe agent check is skipped with the node's reason, not an error", () => {
+    expect(byId(probes, "probe/agent:lab-worker2/api")).toMatchObject({ skip: why });
+    expect(byId(probes, "probe/agent:lab-worker/api").skip).toBeUndefined();
+  });
+
+  test("every probe sent from it is skipped with its reason", () => {
+    const fromSick = probes.filter((p) => p.from === "lab-worker2");
+    expect(fromSick.length).toBeGreaterThan(0);
+    for (const p of fromSick) expect({ id: p.id, skip: p.skip }).toEqual({ id: p.id, skip: why });
+  });
+
+  test("its node port and the pods on it are not probed as healthy, from anywhere", () => {
+    expect(byId(probes, "np/node-port:lab-worker2:http/outside").skip).toBe(why);
+    expect(byId(probes, "np/node-port:lab-worker2:http/pod:lab-worker").skip).toBe(why);
+    const toPodThere = probes.filter((p) => p.rule === "pod-ip-from-pod" && p.subject?.includes("frontend-b") === true);
+    expect(toPodThere.map((p) => p.skip)).toEqual(NODES.map(() => why));
+  });
+
+  test("the healthy nodes are probed as before", () => {
+    expect(byId(probes, "np/node-port:lab-worker:http/outside").skip).toBeUndefined();
+    expect(byId(probes, "np/node-port:lab-control-plane:http/pod:lab-worker").skip).toBeUndefined();
+    expect(byId(probes, "np/cluster-ip:80/pod:lab-worker").skip).toBeUndefined();
+  });
+
+  test("spread and port chain are sent from a Ready node with an agent", () => {
+    const first = { ...cluster([state(np)]), nodes: NODES.map((n) => (n.name === "lab-control-plane" ? { ...n, ready: false, notReady: why } : n)) };
+    const planned = planProbes(first, PLAN_DEFAULTS);
+    expect(ofRule(planned, "spread").map((p) => [p.from, p.skip])).toEqual([["lab-worker", undefined]]);
+    expect(ofRule(planned, "port-chain").map((p) => p.from)).toEqual(["lab-worker"]);
+  });
+});

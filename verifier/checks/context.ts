@@ -30,6 +30,8 @@ export interface PlanOptions {
 export interface VantagePod {
   readonly node: NodeInfo;
   readonly agent: ProbeAgentInfo | undefined;
+  /** Why probes from this node are skipped: it is NotReady (its `notReady` reason). */
+  readonly skip?: string;
 }
 
 /** Everything a check needs to plan the probes of one Service. */
@@ -77,7 +79,8 @@ export function probe(spec: ProbeSpec): Probe {
     ...(spec.from ? { from: spec.from.node.name, agent: spec.from.agent } : {}),
     target: spec.target,
     expect: spec.expect,
-    ...(spec.skip !== undefined ? { skip: spec.skip } : {}),
+    // A NotReady sender is not probed as healthy: its probes are skipped with the reason.
+    ...((spec.skip ?? spec.from?.skip) !== undefined ? { skip: spec.skip ?? spec.from?.skip } : {}),
     ...(spec.skipWhenRefused !== undefined ? { skipWhenRefused: spec.skipWhenRefused } : {}),
     ...(spec.subject !== undefined ? { subject: spec.subject } : {}),
   };
@@ -134,9 +137,14 @@ export function dnsName(cluster: Cluster, service: ServiceInfo): string {
   return `${service.name}.${cluster.namespace}.svc.${cluster.clusterDomain}`;
 }
 
-/** The node the spread, affinity and port-chain checks send from: the first with an agent. */
+/** The node the spread, affinity and port-chain checks send from: the first Ready one with an agent. */
 export function firstVantage(ctx: PlanContext): VantagePod | undefined {
-  return ctx.vantagePods.find((v) => v.agent !== undefined) ?? ctx.vantagePods[0];
+  return ctx.vantagePods.find((v) => v.agent !== undefined && v.skip === undefined) ?? ctx.vantagePods.find((v) => v.agent !== undefined) ?? ctx.vantagePods[0];
+}
+
+/** Why probes sent to a node are skipped (it is NotReady), or undefined. */
+export function nodeSkip(cluster: Cluster, nodeName: string | undefined): string | undefined {
+  return nodeName === undefined ? undefined : cluster.nodes.find((n) => n.name === nodeName)?.notReady;
 }
 
 /**

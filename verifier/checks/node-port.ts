@@ -62,7 +62,8 @@ export function planNodePorts(ctx: PlanContext): Probe[] {
       const label = address === undefined || address.primary ? named.label : `${named.label}:${address.family.toLowerCase()}`;
       const subject = named.subject;
       const target = httpTarget(label, host ?? node.name, nodePort);
-      const noAddress = host === undefined ? `node ${node.name} reports no InternalIP` : undefined;
+      // A NotReady node's node port is not probed as healthy (nor counted against the Service).
+      const noAddress = node.notReady ?? (host === undefined ? `node ${node.name} reports no InternalIP` : undefined);
       const outsideSkip = noAddress ?? (options.outside.kind === "localhost" ? options.outside.reason : undefined);
       // With no ready endpoint anywhere, kube-proxy REJECTs even under a Local
       // policy; it only DROPs when endpoints exist but none on this node.

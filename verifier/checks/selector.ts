@@ -5,7 +5,7 @@
  */
 import type { PodInfo, ServiceInfo } from "../model";
 import type { Probe } from "../types";
-import { factProbe, noReach, probe, httpTarget, endpointsFor, targetPortNumber, type PlanContext } from "./context";
+import { factProbe, noReach, nodeSkip, probe, httpTarget, endpointsFor, targetPortNumber, type PlanContext } from "./context";
 import { compareLabels, endpointNames } from "./stable-names";
 
 /**
@@ -60,9 +60,11 @@ export function planPodIps(ctx: PlanContext): Probe[] {
     const { label, subject } = names[index] as { label: string; subject: string };
     const target = httpTarget(`${label}:${containerPort}`, endpoint.address, containerPort);
     probes.push(probe({ rule: "pod-ip-not-from-outside", service: state.service.name, vantage: "outside", target, subject, expect: noReach(state) }));
+    // A pod on a NotReady node is not probed as healthy.
+    const skip = nodeSkip(ctx.cluster, endpoint.nodeName);
     for (const from of ctx.vantagePods) {
       probes.push(
-        probe({ rule: "pod-ip-from-pod", service: state.service.name, vantage: "pod", from, target, subject, expect: { kind: "reach", endpoints: [endpoint] } }),
+        probe({ rule: "pod-ip-from-pod", service: state.service.name, vantage: "pod", from, target, subject, expect: { kind: "reach", endpoints: [endpoint] }, skip }),
       );
     }
   }
