@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, Option } from "commander";
+import { parse } from "yaml";
 import { KubeApiError, VerifyOptionError, renderReport, verify } from "../verifier";
 import { writeHtmlReport } from "../verifier/report/html-file";
 import { progressPrinter } from "../verifier/cli";
@@ -219,17 +220,34 @@ export function verifyWith(
   };
 }
 
-/** The svclab checkout: the nearest directory above this file holding Pulumi.yaml (works from runner/ and dist/runner/). */
+/**
+ * The svclab checkout: the nearest directory above this file holding svclab's
+ * own Pulumi.yaml (works from runner/, dist/runner/ and lib/runner/). Another
+ * project's Pulumi.yaml is passed by: the installed package (node_modules/svclab)
+ * has no stack program, and the consumer's project above it is not the lab.
+ */
 export function findProjectDir(start: string = __dirname): string {
   let dir = start;
   for (;;) {
-    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) {
+    if (isSvclabProject(path.join(dir, "Pulumi.yaml"))) {
       return dir;
     }
     const parent = path.dirname(dir);
     if (parent === dir) {
-      throw new LabError(`no Pulumi.yaml found above ${start}: run the lab from the svclab checkout`, EXIT_CANNOT_RUN);
+      throw new LabError(
+        `no Pulumi.yaml of project svclab found above ${start}: run the lab from a checkout of the svclab repository (the npm package has no stack program)`,
+        EXIT_CANNOT_RUN,
+      );
     }
     dir = parent;
+  }
+}
+
+function isSvclabProject(file: string): boolean {
+  if (!fs.existsSync(file)) return false;
+  try {
+    return (parse(fs.readFileSync(file, "utf8")) as { name?: unknown } | null)?.name === "svclab";
+  } catch {
+    return false;
   }
 }
