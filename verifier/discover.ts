@@ -40,16 +40,17 @@ export interface DiscoverOptions {
 /** Reads the cluster once. */
 export async function discoverOnce(lists: KubeLists, options: DiscoverOptions): Promise<Cluster> {
   const { namespace } = options;
+  const podsOf = podListPerSelector(lists, namespace);
   const [rawNodes, rawServices, slices, rawAgents] = await Promise.all([
     lists.nodes(),
     lists.services(namespace, options.selector),
     lists.endpointSlices(namespace),
-    lists.pods(namespace, PROBE_AGENT_SELECTOR),
+    podsOf(PROBE_AGENT_SELECTOR),
   ]);
   const services = await Promise.all(
     rawServices.map(async (raw): Promise<ServiceState> => {
       const service = toService(raw);
-      const pods = service.selector === undefined ? [] : (await lists.pods(namespace, selectorString(service.selector))).map(toPod);
+      const pods = service.selector === undefined ? [] : (await podsOf(selectorString(service.selector))).map(toPod);
       return { service, pods, ...toEndpoints(slices, service) };
     }),
   );
@@ -107,6 +108,25 @@ export async function discoverSettled(
     onWait?.(unsettled);
     await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_INTERVAL_MS, remaining)));
   }
+}
+
+/**
+ * Pod lists of one poll, one request per distinct selector: Services that
+ * select the same pods (every frontend Service of a lab, say) share one
+ * list, so a poll costs a request per distinct selector, not per Service.
+ * Selectors equal but for the order of their terms count as one.
+ */
+function podListPerSelector(lists: KubeLists, namespace: string): (selector: string) => Promise<readonly k8s.V1Pod[]> {
+  const asked = new Map<string, Promise<readonly k8s.V1Pod[]>>();
+  return (selector) => {
+    const key = selector.split(",").sort().join(",");
+    let pods = asked.get(key);
+    if (pods === undefined) {
+      pods = lists.pods(namespace, selector);
+      asked.set(key, pods);
+    }
+    return pods;
+  };
 }
 
 // ---- conversion from API objects ---------------------------------------------

@@ -15,12 +15,32 @@ const CLAIM_PORT = 65000;
 /** Bounded number of random picks before giving up on finding a free slice. */
 const CLAIM_ATTEMPTS = 40;
 
-/** Third octet of each address family inside a slice. */
-const OCTET = { node: 0, podIP: 1, podWire: 2, clusterIP: 3, loadBalancer: 4, sink: 5 } as const;
+/**
+ * Third-octet blocks (first, last) of each kind of address inside a slice;
+ * every block holds hosts .1–.254. Several blocks per kind lift the plan well
+ * past what a world may hold ({@link STANDIN_LIMITS}): one /24 of ClusterIPs
+ * used to stop a world near 320 Services.
+ */
+const BLOCKS = {
+  node: [0, 0],
+  podIP: [16, 19],
+  podWire: [20, 23],
+  clusterIP: [32, 39],
+  loadBalancer: [40, 47],
+} as const satisfies Record<string, readonly [number, number]>;
+type AddressKind = keyof typeof BLOCKS;
+/** The block of the REJECT and DROP sinks and the scratch address. */
+const SINK_BLOCK = 5;
+const HOSTS_PER_BLOCK = 254;
+
+/** How many addresses of each kind one world can hand out. */
+export const ADDRESS_CAPACITY: Readonly<Record<AddressKind, number>> = Object.fromEntries(
+  Object.entries(BLOCKS).map(([kind, [first, last]]) => [kind, (last - first + 1) * HOSTS_PER_BLOCK]),
+) as Record<AddressKind, number>;
 
 /** One world's address plan; addresses are handed out in order and never reused. */
 export class AddressPlan {
-  private readonly next = new Map<keyof typeof OCTET, number>();
+  private readonly taken = new Map<AddressKind, number>();
 
   /**
    * @param slice second octet of every address (SLICE_MIN–SLICE_MAX)
@@ -43,23 +63,26 @@ export class AddressPlan {
   /** A LoadBalancer ingress IP. */
   loadBalancerIP(): string { return this.take("loadBalancer"); }
   /** Nothing ever listens here: a dial to it is refused, as kube-proxy's REJECT is. */
-  get rejectAddress(): string { return `127.${this.slice}.${OCTET.sink}.1`; }
+  get rejectAddress(): string { return `127.${this.slice}.${SINK_BLOCK}.1`; }
   /** A silent listener lives here: a dial to it times out, as kube-proxy's DROP does. */
-  get dropAddress(): string { return `127.${this.slice}.${OCTET.sink}.2`; }
+  get dropAddress(): string { return `127.${this.slice}.${SINK_BLOCK}.2`; }
 
   /** A spare address of the slice for one-off checks (e.g. whether low ports can be bound). */
-  get scratchAddress(): string { return `127.${this.slice}.${OCTET.sink}.3`; }
+  get scratchAddress(): string { return `127.${this.slice}.${SINK_BLOCK}.3`; }
 
   /** Frees the slice for other worlds. */
   release(): Promise<void> {
     return new Promise((resolve) => this.claim.close(() => resolve()));
   }
 
-  private take(kind: keyof typeof OCTET): string {
-    const host = (this.next.get(kind) ?? 10);
-    if (host > 254) throw new Error(`address plan 127.${this.slice}.${OCTET[kind]}.0/24 is exhausted (${kind})`);
-    this.next.set(kind, host + 1);
-    return `127.${this.slice}.${OCTET[kind]}.${host}`;
+  private take(kind: AddressKind): string {
+    const index = this.taken.get(kind) ?? 0;
+    const [first, last] = BLOCKS[kind];
+    if (index >= ADDRESS_CAPACITY[kind]) {
+      throw new Error(`address plan 127.${this.slice}.${first}.0–127.${this.slice}.${last}.255 is exhausted: all ${ADDRESS_CAPACITY[kind]} ${kind} addresses are taken`);
+    }
+    this.taken.set(kind, index + 1);
+    return `127.${this.slice}.${first + Math.floor(index / HOSTS_PER_BLOCK)}.${1 + (index % HOSTS_PER_BLOCK)}`;
   }
 }
 

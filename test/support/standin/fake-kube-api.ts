@@ -21,6 +21,16 @@ export type ApiFailure = 403 | 500;
 type Reply = { readonly code: number; readonly body: unknown };
 type Handler = (match: RegExpExecArray, query: URLSearchParams) => Reply;
 
+/**
+ * What a request asked the API server for: a collection (`list`), one object
+ * (`get`), the pods or services proxy subresource, or anything else
+ * (discovery, `/version`, an unknown path).
+ */
+export type ApiRequestKind = "list" | "get" | "pods-proxy" | "services-proxy" | "other";
+
+/** Requests seen so far, by kind (every request counts, answered or refused). */
+export type ApiRequestCounts = Record<ApiRequestKind, number>;
+
 interface Resource {
   readonly group: string;
   readonly resource: string;
@@ -39,7 +49,8 @@ export class FakeKubeApi {
   private server: http.Server | undefined;
   private failure: ApiFailure | undefined;
   private readonly sockets = new Set<import("node:net").Socket>();
-  private readonly routes: [RegExp, Handler][];
+  private readonly routes: [RegExp, Handler, ApiRequestKind][];
+  private readonly counted: ApiRequestCounts = { list: 0, get: 0, "pods-proxy": 0, "services-proxy": 0, other: 0 };
   /** Every request seen, as `METHOD path`, so tests can assert what a client asked for. */
   readonly requests: string[] = [];
   /** The probe agents' token, served as Secret `svclab-probe-token` (unless `faults.probeTokenSecret` says otherwise). */
@@ -65,28 +76,28 @@ export class FakeKubeApi {
     const name = "([^/]+)";
     const resources = this.resources();
     this.routes = [
-      [/^\/version\/?$/, () => ok(objects.SERVER_VERSION)],
-      [/^\/api\/?$/, () => ok({ kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: this.hostPort }] })],
+      [/^\/version\/?$/, () => ok(objects.SERVER_VERSION), "other"],
+      [/^\/api\/?$/, () => ok({ kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: this.hostPort }] }), "other"],
       [/^\/apis\/?$/, () => ok({
         kind: "APIGroupList", apiVersion: "v1",
         groups: [
           { name: "apps", versions: [{ groupVersion: "apps/v1", version: "v1" }], preferredVersion: { groupVersion: "apps/v1", version: "v1" } },
           { name: "discovery.k8s.io", versions: [{ groupVersion: "discovery.k8s.io/v1", version: "v1" }], preferredVersion: { groupVersion: "discovery.k8s.io/v1", version: "v1" } },
         ],
-      })],
+      }), "other"],
       [new RegExp(`^/api/v1/namespaces/${ns}$`), (m) => this.guard("namespaces", "", undefined, "get", () => m[1] === this.state.namespace || ["default", "kube-system"].includes(m[1])
         ? ok({ kind: "Namespace", apiVersion: "v1", metadata: { name: m[1], labels: { "kubernetes.io/metadata.name": m[1] } }, spec: { finalizers: ["kubernetes"] }, status: { phase: "Active" } })
-        : notFound("namespaces", m[1]))],
-      ...resources.flatMap((r): [RegExp, Handler][] => {
+        : notFound("namespaces", m[1])), "get"],
+      ...resources.flatMap((r): [RegExp, Handler, ApiRequestKind][] => {
         const prefix = r.group === "" ? "/api/v1" : `/apis/${r.group}/v1`;
         const namespaced = r.resource !== "nodes";
-        const routes: [RegExp, Handler][] = [
-          [new RegExp(`^${prefix}/${r.resource}$`), (_m, q) => this.list(r, undefined, q)],
-          ...(namespaced ? [] : [[new RegExp(`^${prefix}/${r.resource}/${name}$`), (m: RegExpExecArray) => this.get(r, undefined, m[1])] as [RegExp, Handler]]),
+        const routes: [RegExp, Handler, ApiRequestKind][] = [
+          [new RegExp(`^${prefix}/${r.resource}$`), (_m, q) => this.list(r, undefined, q), "list"],
+          ...(namespaced ? [] : [[new RegExp(`^${prefix}/${r.resource}/${name}$`), (m: RegExpExecArray) => this.get(r, undefined, m[1]), "get"] as [RegExp, Handler, ApiRequestKind]]),
         ];
         if (namespaced) {
-          routes.push([new RegExp(`^${prefix}/namespaces/${ns}/${r.resource}$`), (m, q) => this.list(r, m[1], q)]);
-          routes.push([new RegExp(`^${prefix}/namespaces/${ns}/${r.resource}/${name}$`), (m) => this.get(r, m[1], m[2])]);
+          routes.push([new RegExp(`^${prefix}/namespaces/${ns}/${r.resource}$`), (m, q) => this.list(r, m[1], q), "list"]);
+          routes.push([new RegExp(`^${prefix}/namespaces/${ns}/${r.resource}/${name}$`), (m) => this.get(r, m[1], m[2]), "get"]);
         }
         return routes;
       }),
@@ -102,6 +113,11 @@ export class FakeKubeApi {
     const address = this.server?.address() as AddressInfo | null | undefined;
     if (!address) throw new Error("the fake API server is not listening");
     return `127.0.0.1:${address.port}`;
+  }
+
+  /** Requests seen so far by kind, e.g. to print what a verifier run cost the API server. */
+  requestCounts(): ApiRequestCounts {
+    return { ...this.counted };
   }
 
   /** Makes every resource request fail with 403 Forbidden or 500 InternalError; `undefined` heals it. */
@@ -135,14 +151,15 @@ export class FakeKubeApi {
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? "/", "http://api");
     this.requests.push(`${req.method} ${url.pathname}${url.search}`);
+    const proxied = PROXY_PATH.exec(url.pathname);
+    const found = proxied ? undefined : this.route(url.pathname);
+    this.counted[proxied ? (proxied[2] === "pods" ? "pods-proxy" : "services-proxy") : (found?.kind ?? "other")]++;
     if (req.headers.authorization !== `Bearer ${this.token}`) {
       return send(res, { code: 401, body: objects.status(401, "Unauthorized", "Unauthorized") });
     }
-    const proxied = PROXY_PATH.exec(url.pathname);
     if (proxied) return this.proxy(req, res, url, proxied);
-    const found = this.routes.map(([pattern, handler]) => [pattern.exec(url.pathname), handler] as const).find(([m]) => m !== null);
     if (!found) return send(res, { code: 404, body: objects.status(404, "NotFound", "the server could not find the requested resource") });
-    const [match, handler] = found as [RegExpExecArray, Handler];
+    const { match, handler } = found;
     if (req.method !== "GET") {
       return send(res, { code: 405, body: objects.status(405, "MethodNotAllowed", `the stand-in API serves reads only, not ${req.method}`) });
     }
@@ -154,6 +171,15 @@ export class FakeKubeApi {
     } catch (error) {
       send(res, { code: 400, body: objects.status(400, "BadRequest", error instanceof Error ? error.message : String(error)) });
     }
+  }
+
+  /** The first route whose pattern matches, tried in order (no other match is computed). */
+  private route(pathname: string): { match: RegExpExecArray; handler: Handler; kind: ApiRequestKind } | undefined {
+    for (const [pattern, handler, kind] of this.routes) {
+      const match = pattern.exec(pathname);
+      if (match) return { match, handler, kind };
+    }
+    return undefined;
   }
 
   private guard(resource: string, group: string, namespace: string | undefined, verb: string, reply: () => Reply): Reply {

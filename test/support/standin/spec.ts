@@ -190,10 +190,21 @@ export function worldSpec(overrides: WorldSpecOverrides = {}): WorldSpec {
   return { ...base, ...overrides, faults: { ...base.faults, ...(overrides.faults ?? {}) } };
 }
 
+/**
+ * The largest world the stand-in builds. Its address plan holds more
+ * (addresses.ts, `ADDRESS_CAPACITY`: 2,032 ClusterIPs and LoadBalancer IPs),
+ * but every Service and node costs listening sockets (a NodePort Service one
+ * per node), so this is the size that was built and verified, well under a
+ * 20,000 file-descriptor limit.
+ */
+export const STANDIN_LIMITS = { services: 1000, nodes: 16 } as const;
+
 /** Rejects specs a real cluster could not have; messages name the field, the value and what is allowed. */
 export function validateWorldSpec(spec: WorldSpec): void {
   const nodeNames = new Set(spec.nodes.map((n) => n.name));
   if (spec.nodes.length === 0) throw new Error("spec.nodes: got an empty list; a world needs at least one node");
+  if (spec.nodes.length > STANDIN_LIMITS.nodes) throw new Error(`spec.nodes: got ${spec.nodes.length} nodes; allowed: at most ${STANDIN_LIMITS.nodes} (the stand-in's limit)`);
+  if (spec.services.length > STANDIN_LIMITS.services) throw new Error(`spec.services: got ${spec.services.length} Services; allowed: at most ${STANDIN_LIMITS.services} (the stand-in's limit)`);
   if (nodeNames.size !== spec.nodes.length) throw new Error(`spec.nodes: names must be unique, got ${spec.nodes.map((n) => n.name).join(", ")}`);
   for (const w of spec.workloads) {
     if (!Number.isInteger(w.replicas) || w.replicas < 0 || w.replicas > 50) {
