@@ -59,6 +59,7 @@ interface VerifyFlags {
   outsideViaLocalhost?: boolean;
   dataPlane?: DataPlaneProfile;
   expectIsolated?: boolean;
+  explain?: boolean;
   format: ReportFormat;
   details?: boolean;
   out?: string;
@@ -128,6 +129,10 @@ export function verifyCommand(): Command {
       ).choices([...DATA_PLANE_PROFILES]),
     )
     .option("--expect-isolated", "pod and cluster IPs answering from outside are failures even where the network routes pod IPs (EKS, GKE, a node)")
+    .option(
+      "--explain",
+      "read each node's kube-proxy rules during the run (kind: docker exec <node> iptables-save, or nft list ruleset) and record every Service's paths explained, rule by rule, in the report; the HTML page links each path to its explanation. Rules that cannot be read are recorded with the reason; verdicts and the exit code never depend on them",
+    )
     .addOption(
       new Option("--format <format>", "output format: table (the Service × address matrix), json, junit, html (one self-contained page)")
         .choices([...REPORT_FORMATS])
@@ -169,6 +174,7 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
       outsideViaLocalhost: flags.outsideViaLocalhost ?? false,
       ...(flags.dataPlane !== undefined ? { dataPlane: flags.dataPlane } : {}),
       expectIsolated: flags.expectIsolated ?? false,
+      explain: flags.explain ?? false,
       onProgress: progressPrinter(process.stderr),
     });
   } catch (err) {

@@ -8,9 +8,13 @@
 import { dataPlaneNote, detectDataPlane } from "./data-plane";
 import { discoverSettled } from "./discover";
 import { KubeApiError, VerifyOptionError } from "./errors";
+import { explainCluster, explanationsNote } from "./explain/during-run";
+import type { ReportExplanations } from "./explain/report-model";
 import { kubeLists, kubeSystemReads } from "./kube/api";
 import { loadKubeTarget } from "./kube/config";
-import type { ReportCluster } from "./model";
+import type { DataPlaneInfo } from "./data-plane";
+import type { RunProgram } from "./explain/sources";
+import type { Cluster, ReportCluster } from "./model";
 import { resolveOptions, type VerifyOptions } from "./options";
 import { planProbes } from "./plan";
 import { outsideMode } from "./platform";
@@ -27,6 +31,7 @@ export type { Cluster, ReportCluster } from "./model";
 export { KubeApiError, VerifyOptionError } from "./errors";
 export { DATA_PLANE_PROFILES, type DataPlaneInfo, type DataPlaneProfile } from "./data-plane";
 export type { NetworkInfo } from "./network";
+export type { NodeRulesRecord, ReportExplanations, ServiceExplanationRecord } from "./explain/report-model";
 export { RULES, rule, type RuleId, type Rule } from "./rules";
 export { planProbes, CHECKS_BY_KIND } from "./plan";
 export { runProbes, type ProbeExecutor } from "./run";
@@ -59,6 +64,11 @@ export interface VerifyReport {
   /** What the run could not do as asked, and why (replaced or skipped checks, unsettled objects). */
   readonly notes: readonly string[];
   readonly summary: VerifySummary;
+  /**
+   * With `--explain` only: each node's kube-proxy rules as read during the
+   * run (or why not) and every Service's paths explained on every node.
+   */
+  readonly explanations?: ReportExplanations;
   /** 0 every probe passed or was skipped; 1 some probe failed; 2 no failure but some probe could not run. */
   readonly exitCode: 0 | 1 | 2;
 }
@@ -117,6 +127,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   }
   // Only runs that ask the agents need their token: a user without access to the Secret can still run the rest.
   const asksAgents = probes.some((p) => p.vantage === "pod" && p.skip === undefined && p.agent !== undefined && p.target.kind !== "inspect");
+  // Read while the probes run, so the rules are the ones the probes went through; never fatal.
+  const explaining = resolved.explain ? explainDuringRun(cluster, dataPlane, resolved.explainRun) : undefined;
   const token = asksAgents ? await readProbeToken(target.kc, cluster.namespace, API_TIMEOUT_MS) : undefined;
   if (token?.kind === "none") notes.push(token.note);
   const judged = await runProbes(probes, {
@@ -127,6 +139,9 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   });
   const { results, network, notes: networkNotes } = assessNetwork(cluster, probes, judged, resolved.expectIsolated);
   notes.push(...networkNotes);
+  const explanations = await explaining;
+  const explainNote = explanations === undefined ? undefined : explanationsNote(explanations);
+  if (explainNote !== undefined) notes.push(explainNote);
 
   const summary = summarise(results);
   const provedNothing = summary.pass === 0 && summary.fail === 0 && summary.error === 0;
@@ -151,7 +166,19 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     notes,
     summary,
     exitCode: summary.fail > 0 ? 1 : summary.error > 0 || provedNothing ? 2 : 0,
+    // Last: long texts, after the fields a script reads first.
+    ...(explanations !== undefined ? { explanations } : {}),
   };
+}
+
+/** {@link explainCluster}, with even an unexpected failure recorded as every node's reason rather than ending the run. */
+async function explainDuringRun(cluster: Cluster, dataPlane: DataPlaneInfo, run: RunProgram | undefined): Promise<ReportExplanations> {
+  try {
+    return await explainCluster(cluster, dataPlane, run);
+  } catch (err) {
+    const notRead = `the rules could not be explained: ${err instanceof Error ? err.message : String(err)}`;
+    return { nodes: cluster.nodes.map((n) => ({ node: n.name, family: "IPv4", notRead })), services: [] };
+  }
 }
 
 /** Counts results by status. */

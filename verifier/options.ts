@@ -4,6 +4,7 @@
  */
 import { DATA_PLANE_PROFILES, type DataPlaneProfile } from "./data-plane";
 import { VerifyOptionError } from "./errors";
+import type { RunProgram } from "./explain/sources";
 import type { ProgressEvent } from "./run";
 
 /** Options of {@link verify}. */
@@ -40,6 +41,16 @@ export interface VerifyOptions {
   readonly dataPlane?: DataPlaneProfile;
   /** Pod and cluster IPs answering from outside are failures even where the network routes pod IPs. Default false. */
   readonly expectIsolated?: boolean;
+  /**
+   * Read each node's kube-proxy rules during the run (on kind: `docker exec
+   * <node> iptables-save`, or `nft list ruleset`) and record every Service's
+   * explanation in the report (`explanations`). Rules that cannot be read are
+   * recorded with the reason; verdicts and the exit code never depend on them.
+   * Default false.
+   */
+  readonly explain?: boolean;
+  /** With `explain`: runs `docker exec <node> …` to read the rules. Default: the `docker` on PATH. */
+  readonly explainRun?: RunProgram;
   /** Called with progress while discovering and probing. */
   readonly onProgress?: (event: ProgressEvent) => void;
 }
@@ -60,6 +71,8 @@ export interface ResolvedVerifyOptions {
   readonly outsideViaLocalhost: boolean;
   readonly dataPlane: DataPlaneProfile | undefined;
   readonly expectIsolated: boolean;
+  readonly explain: boolean;
+  readonly explainRun: RunProgram | undefined;
   readonly onProgress: ((event: ProgressEvent) => void) | undefined;
 }
 
@@ -117,6 +130,8 @@ export function resolveOptions(options: VerifyOptions): ResolvedVerifyOptions {
     outsideViaLocalhost: options.outsideViaLocalhost ?? false,
     dataPlane: options.dataPlane,
     expectIsolated: options.expectIsolated ?? false,
+    explain: options.explain ?? false,
+    explainRun: options.explainRun,
     onProgress: options.onProgress,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The HTML report's inline style and script. Inline so the page is one file
  * that fetches nothing (it works from file:// and offline); the script only
- * toggles classes and reads `data-` attributes, never writes markup.
+ * toggles classes, opens explanation blocks and reads `data-` attributes,
+ * never writes markup.
  */
 
 export const STYLE = `
@@ -64,6 +65,13 @@ marker.v-reached path{fill:var(--reached)} marker.v-unreachable path{fill:var(--
 .hint{color:var(--muted);font-size:13px;margin:4px 0}
 code{font-size:12px;word-break:break-all}
 h2{font-size:15px;margin:18px 0 6px}
+.explanation h3{font-size:14px;margin:12px 0 4px}
+.explain-node{border:1px solid var(--line);border-radius:6px;margin:4px 0;padding:2px 8px;background:var(--tint)}
+.explain-node summary{cursor:pointer;font-size:13px}
+.explain-node pre{font-size:12px;overflow:auto;margin:6px 0}
+.explain-node:target{outline:2px solid #0969da}
+.explain-sources{font-size:13px;padding-left:18px}
+.matrix td a{color:inherit;text-decoration:none}
 @media print{
   header,aside{position:static;max-height:none;overflow:visible}
   main{display:block}
@@ -71,10 +79,15 @@ h2{font-size:15px;margin:18px 0 6px}
   .details{display:block!important;break-inside:avoid;border-top:1px solid var(--line);margin-top:8px}
   .hint.interactive{display:none}
   .matrix{font-size:10px} .matrix th,.matrix td{padding:1px 3px;white-space:normal}
+  .explain-node pre{white-space:pre-wrap}
 }
 `;
 
-/** Selecting a Service (click, Enter or Space on its box or matrix row) highlights its paths and shows its details; Escape clears. */
+/**
+ * Selecting a Service (click, Enter or Space on its box or matrix row)
+ * highlights its paths and shows its details; Escape clears. A link to an
+ * explanation opens it.
+ */
 export const SCRIPT = `
 (function () {
   var selected = null;
@@ -98,5 +111,18 @@ export const SCRIPT = `
     });
   });
   document.addEventListener("keydown", function (event) { if (event.key === "Escape" && selected !== null) select(selected); });
+  // A link to an explanation opens its collapsed block, also when the address already ends in that anchor.
+  function openExplanation(hash) {
+    var id;
+    try { id = decodeURIComponent(hash.slice(1)); } catch (error) { return; }
+    var el = id ? document.getElementById(id) : null;
+    if (el && el.tagName === "DETAILS") el.open = true;
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target && event.target.closest ? event.target.closest("a[href^='#explain/']") : null;
+    if (link) openExplanation(link.getAttribute("href"));
+  });
+  window.addEventListener("hashchange", function () { openExplanation(location.hash); });
+  openExplanation(location.hash);
 })();
 `;

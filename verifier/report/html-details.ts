@@ -7,6 +7,7 @@
 import type { ProbeResult } from "../types";
 import { cellText } from "./cells";
 import { esc } from "./escape";
+import { serviceHref } from "./explanations";
 import { groupNodeColumns } from "./matrix-columns";
 import type { Picture, ServiceView } from "./picture";
 import { GLYPHS, MEANINGS, type Verdict, VERDICTS, verdictOf } from "./verdict";
@@ -27,7 +28,14 @@ export function matrixTable(picture: Picture): string {
     .join("")}</tr>`;
   const rows = picture.services
     .map((s) => {
-      const cells = columns.map((c) => `<td>${glyphSpans(cellText(s.cells.get(c.keys[0] as string)))}</td>`).join("");
+      const cells = columns
+        .map((c) => {
+          const glyphs = glyphSpans(cellText(s.cells.get(c.keys[0] as string)));
+          // With --explain a cell opens the explanation on its node (a node-port column), else the Service's.
+          const href = glyphs === "" ? undefined : serviceHref(picture.report, s.name, c.nodes?.length === 1 ? c.nodes[0] : undefined);
+          return `<td>${href === undefined ? glyphs : `<a href="${esc(href)}">${glyphs}</a>`}</td>`;
+        })
+        .join("");
       return `<tr data-service="${esc(s.name)}" data-select="${esc(s.name)}" tabindex="0"><th scope="row">${esc(s.name)}</th><td>${esc(s.type)}</td><td>${esc(s.ports)}</td>${cells}</tr>`;
     })
     .join("");

@@ -8,6 +8,7 @@
  */
 import type { ProbeResult } from "../types";
 import { esc } from "./escape";
+import { pathHref } from "./explanations";
 import { COLUMN_KINDS, columnOf, type NodeView, type Picture, type ServiceView } from "./picture";
 import { GLYPHS, MEANINGS, VERDICTS, verdictOf } from "./verdict";
 
@@ -83,13 +84,15 @@ function landing(result: ProbeResult, from: Point, serviceY: number): Point {
   return { x: from.x < GRID.service.x ? GRID.service.x : GRID.service.x + GRID.service.w, y };
 }
 
-function pathArrow(result: ProbeResult, service: ServiceView, l: Layout): string {
+function pathArrow(result: ProbeResult, service: ServiceView, l: Layout, href: string | undefined): string {
   const at = l.services.get(service.name);
   if (at === undefined) return "";
   const from = source(result, l);
   const verdict = verdictOf(result);
   const title = `${result.id}: ${MEANINGS[verdict]} (${result.reason})`;
-  return `<path class="path" d="${curve(from, landing(result, from, at.y))}" data-service="${esc(service.name)}" data-verdict="${verdict}" data-probe="${esc(result.id)}" data-column="${columnOf(result).kind}" marker-end="url(#m-${verdict})"><title>${esc(title)}</title></path>`;
+  const arrow = `<path class="path" d="${curve(from, landing(result, from, at.y))}" data-service="${esc(service.name)}" data-verdict="${verdict}" data-probe="${esc(result.id)}" data-column="${columnOf(result).kind}" marker-end="url(#m-${verdict})"><title>${esc(title)}</title></path>`;
+  // With --explain the arrow opens the explanation of the rules it went through.
+  return href === undefined ? arrow : `<a href="${esc(href)}">${arrow}</a>`;
 }
 
 function answerArrows(service: ServiceView, l: Layout, picture: Picture): string {
@@ -177,7 +180,7 @@ function leftBoxes(l: Layout): string {
 export function renderPicture(picture: Picture): string {
   const l = layout(picture);
   const headers = `<text x="${GRID.left.x}" y="${GRID.margin + 6}" class="col-head">from outside / API</text><text x="${GRID.service.x}" y="${GRID.margin + 6}" class="col-head">Services</text><text x="${GRID.node.x}" y="${GRID.margin + 6}" class="col-head">nodes, their pods and probe agent</text>`;
-  const paths = picture.services.map((s) => s.paths.map((p) => pathArrow(p, s, l)).join("")).join("");
+  const paths = picture.services.map((s) => s.paths.map((p) => pathArrow(p, s, l, pathHref(picture.report, p))).join("")).join("");
   const answers = picture.services.map((s) => answerArrows(s, l, picture)).join("");
   return `<svg id="picture" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${GRID.width} ${l.height}" role="img" aria-label="Cluster picture: nodes, pods, Services and every probed path">
 <defs>${markers()}</defs>${headers}

@@ -7,7 +7,7 @@ import type { VerifyReport } from "../index";
 import { esc } from "./escape";
 import { SCRIPT, STYLE } from "./html-assets";
 import { matrixTable, problemsList, serviceDetails } from "./html-details";
-import { explainBlock } from "./html-explain";
+import { explainBlock, explanationsSection } from "./html-explain";
 import { renderPicture } from "./html-picture";
 import { COLUMN_KINDS, COLUMN_TITLES, pictureOf } from "./picture";
 import { summaryLine } from "./table";
@@ -40,10 +40,10 @@ export function renderHtml(report: VerifyReport): string {
 <p class="hint">Each arrow is one probe. Requests land on a Service's edge by address, top to bottom: ${COLUMN_KINDS.map((k) => esc(COLUMN_TITLES[k])).join(", ")}; from the left they come from this machine or the API server, from the right from the probe agent on a node. A bar instead of an arrowhead: not reachable, as the rule says.</p>
 ${renderPicture(picture)}
 <h2>Matrix</h2>${matrixTable(picture)}
-<h2>Failures and errors</h2>${problemsList(picture)}${skipped}${notes}
+<h2>Failures and errors</h2>${problemsList(picture)}${skipped}${notes}${explanationsSection(report, picture.services.map((s) => s.name))}
 </div>
 <aside><p id="no-selection" class="hint">No Service selected: every path is drawn. Select one to see its rules, port chain, answers per pod and affinity.</p>
-${picture.services.map((s) => serviceDetails(s, explainBlock(s.name, report.cluster.namespace, report.cluster.nodes.map((n) => n.name)))).join("\n")}</aside></main>
+${picture.services.map((s) => serviceDetails(s, explainBlock(s.name, report))).join("\n")}</aside></main>
 <script>${SCRIPT}</script></body></html>
 `;
 }

@@ -19,6 +19,25 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** `explanations` (written by `--explain` only): lists of records naming their node (and Service) with text fields. */
+function checkExplanations(path: string, explanations: unknown): void {
+  if (explanations === undefined) return;
+  if (!isObject(explanations) || !Array.isArray(explanations.nodes) || !Array.isArray(explanations.services)) {
+    throw new ReportFileError(path, "explanations is not an object with nodes and services lists");
+  }
+  const optionalText = (r: Record<string, unknown>, keys: readonly string[]): boolean => keys.every((k) => r[k] === undefined || typeof r[k] === "string");
+  explanations.nodes.forEach((r: unknown, i: number) => {
+    if (!isObject(r) || typeof r.node !== "string" || !optionalText(r, ["family", "origin", "mode", "notRead"])) {
+      throw new ReportFileError(path, `explanations.nodes[${i}] lacks a node name or has a field that is not text`);
+    }
+  });
+  explanations.services.forEach((r: unknown, i: number) => {
+    if (!isObject(r) || typeof r.service !== "string" || typeof r.node !== "string" || !optionalText(r, ["text", "notExplained"])) {
+      throw new ReportFileError(path, `explanations.services[${i}] lacks a Service or node name or has a field that is not text`);
+    }
+  });
+}
+
 /** Checks that `data` has the shape of a {@link VerifyReport}. @throws ReportFileError naming the first missing field */
 export function parseReport(path: string, data: unknown): VerifyReport {
   if (!isObject(data)) throw new ReportFileError(path, "the JSON is not an object");
@@ -36,6 +55,7 @@ export function parseReport(path: string, data: unknown): VerifyReport {
     }
   });
   if (!isObject(data.summary)) throw new ReportFileError(path, "it has no summary");
+  checkExplanations(path, data.explanations);
   return { notes: [], durationMs: 0, startedAt: "", exitCode: 0, ...data } as unknown as VerifyReport;
 }
 
