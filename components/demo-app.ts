@@ -18,10 +18,31 @@ export const DEMO_CONTAINER_PORT = 3000;
 /** The name of that container port; every Service targets it. */
 export const DEMO_PORT_NAME = "http";
 
-/** How the kubelet gets the image; `Never`/`IfNotPresent` suit an image loaded into kind nodes. */
-export type ImagePullPolicy = "IfNotPresent" | "Never" | "Always";
+/**
+ * How the kubelet gets the image (a string enum: `ImagePullPolicy.Never` or
+ * the plain string "Never"). `Never` suits an image loaded into the kind
+ * nodes, `IfNotPresent` one pulled from a registry.
+ * https://kubernetes.io/docs/concepts/containers/images/#image-pull-policy
+ */
+export const ImagePullPolicy = {
+  /** Pull only when the node does not have the image yet. */
+  IfNotPresent: "IfNotPresent",
+  /** Never pull: the image must already be on the node (loaded into kind). */
+  Never: "Never",
+  /** Pull on every container start. */
+  Always: "Always",
+} as const;
+/** One value of the ImagePullPolicy enum. */
+export type ImagePullPolicy = (typeof ImagePullPolicy)[keyof typeof ImagePullPolicy];
 /** Every allowed {@link ImagePullPolicy}. */
-export const IMAGE_PULL_POLICIES: readonly ImagePullPolicy[] = ["IfNotPresent", "Never", "Always"];
+export const IMAGE_PULL_POLICIES: readonly ImagePullPolicy[] = Object.values(ImagePullPolicy);
+
+/** Checks a policy given as a plain value; one that another resource computes is checked by Kubernetes. */
+export function assertImagePullPolicy(field: string, value: pulumi.Input<string>): void {
+  if (typeof value === "string") {
+    assertOneOf(field, value, IMAGE_PULL_POLICIES);
+  }
+}
 
 /** Tolerates the taint kubeadm (and kind, when it has workers) puts on control-plane nodes. */
 export const CONTROL_PLANE_TOLERATION: k8s.types.input.core.v1.Toleration = {
@@ -40,7 +61,7 @@ export const LEGACY_MASTER_TOLERATION: k8s.types.input.core.v1.Toleration = {
 export interface DemoPodOptions {
   readonly role: WorkloadComponent;
   readonly image: pulumi.Input<string>;
-  readonly imagePullPolicy: ImagePullPolicy;
+  readonly imagePullPolicy: pulumi.Input<ImagePullPolicy>;
   readonly tolerations?: k8s.types.input.core.v1.Toleration[];
   /** Environment added after the common variables (e.g. BACKEND_URL). */
   readonly extraEnv?: k8s.types.input.core.v1.EnvVar[];
@@ -113,21 +134,29 @@ export function demoPodTemplate(options: DemoPodOptions): k8s.types.input.core.v
   };
 }
 
-/** Arguments of {@link DemoApp}. */
+/**
+ * Arguments of DemoApp. Every description is also the field's documentation
+ * in the generated SDKs (docs/components-schema.md), so each one states its
+ * default in words.
+ */
 export interface DemoAppArgs {
   /** Namespace of the Deployments; a DNS-1035 label when given as a plain string. */
   readonly namespace: pulumi.Input<string>;
-  /** The demo image (from DemoImage, or a prebuilt one). */
+  /** The demo image reference (DemoImage.imageRef, or a prebuilt image). */
   readonly image: pulumi.Input<string>;
-  /** @default "IfNotPresent" */
-  readonly imagePullPolicy?: ImagePullPolicy;
-  /** Frontend pods. @default 3, an integer of at least 1 */
+  /**
+   * How the kubelet gets the image: IfNotPresent, Never or Always
+   * (DemoImage.imagePullPolicy gives the right one). Default: IfNotPresent.
+   * @default "IfNotPresent"
+   */
+  readonly imagePullPolicy?: pulumi.Input<ImagePullPolicy>;
+  /** Frontend pods, an integer of at least 1. Default: 3. @default 3 */
   readonly frontendReplicas?: number;
-  /** Backend pods. @default 2, an integer of at least 1 */
+  /** Backend pods, an integer of at least 1. Default: 2. @default 2 */
   readonly backendReplicas?: number;
   /**
-   * Where the frontend calls the backend.
-   * @default `http://backend.<namespace>.svc.cluster.local` (the `backend` ClusterIP Service)
+   * Where the frontend calls the backend, an http:// or https:// URL.
+   * Default: http://backend.<namespace>.svc.cluster.local, the `backend` ClusterIP Service.
    */
   readonly backendUrl?: pulumi.Input<string>;
 }
@@ -180,7 +209,7 @@ export class DemoApp extends pulumi.ComponentResource {
     if (typeof args.namespace === "string") {
       assertDns1035Label("DemoApp.namespace", args.namespace);
     }
-    assertOneOf("DemoApp.imagePullPolicy", imagePullPolicy, IMAGE_PULL_POLICIES);
+    assertImagePullPolicy("DemoApp.imagePullPolicy", imagePullPolicy);
     assertIntegerAtLeast("DemoApp.frontendReplicas", frontendReplicas, 1);
     assertIntegerAtLeast("DemoApp.backendReplicas", backendReplicas, 1);
     checkHttpUrl("DemoApp.backendUrl", args.backendUrl);

@@ -6,34 +6,37 @@ import { join } from "node:path";
 import { findDemoAppDir } from "./demo-app-dir";
 import { CLUSTER_ENV, IMAGE_ENV, loadImageScript } from "./kind-scripts";
 import { sourceHash } from "./source-hash";
+import type { ImagePullPolicy } from "./demo-app";
 import { InvalidInputError, formatValue } from "./validation";
 
 /** Repository name of the locally built demo image. */
 export const DEMO_IMAGE_REPOSITORY = "svclab-demo";
 
+/** Arguments of DemoImage (each description is also the field's documentation in the generated SDKs). */
 export interface DemoImageArgs {
   /**
-   * The demo workload's directory (holds the Dockerfile); its content hash becomes the tag.
-   * @default the `apps/` directory shipped with svclab ({@link findDemoAppDir})
+   * The demo workload's directory (holds the Dockerfile); its content hash
+   * becomes the tag. Read where the component runs: from another language,
+   * that is the component provider's process, so give an absolute path.
+   * Default: the apps/ directory shipped with svclab.
    */
   readonly context?: string;
-  /** Dockerfile path relative to `context`. @default "Dockerfile" */
+  /** Dockerfile path relative to context. Default: Dockerfile. @default "Dockerfile" */
   readonly dockerfile?: string;
   /**
    * kind cluster to load the built image into (`kind load docker-image`).
-   * @default undefined (no load: the image stays in the local Docker engine)
+   * Default: none, so the image stays in the local Docker engine.
    */
   readonly clusterName?: pulumi.Input<string>;
   /**
    * Changes whenever the kind cluster is created again (KindCluster.instanceId):
-   * a new cluster has empty nodes, so the image is loaded again.
-   * @default undefined (reload only when the tag or the cluster name changes)
+   * a new cluster has empty nodes, so the image is loaded again. Default: none
+   * (reload only when the tag or the cluster name changes).
    */
   readonly clusterInstanceId?: pulumi.Input<string>;
   /**
-   * Use this image reference instead of building one; nothing is built or loaded
-   * and the cluster pulls it as usual.
-   * @default undefined (build from `context`)
+   * Use this image reference instead of building one; nothing is built or
+   * loaded and the cluster pulls it as usual. Default: none (build from context).
    */
   readonly prebuiltImage?: string;
 }
@@ -49,14 +52,14 @@ export class DemoImage extends pulumi.ComponentResource {
   /** The image reference to put in Pod specs. */
   public readonly imageRef: pulumi.Output<string>;
   /**
-   * `Never` for a built image: it exists only inside the kind nodes, and a pull
+   * Never for a built image: it exists only inside the kind nodes, and a pull
    * attempt could only fail (there is no registry that has it), so failing fast
-   * with ErrImageNeverPull names the real problem. `IfNotPresent` for a
+   * with ErrImageNeverPull names the real problem. IfNotPresent for a
    * prebuilt image, which the nodes pull once from its registry.
    * Decided from plain args, so it is a plain value other components can take.
    * https://kubernetes.io/docs/concepts/containers/images/#image-pull-policy
    */
-  public readonly imagePullPolicy: "Never" | "IfNotPresent";
+  public readonly imagePullPolicy: ImagePullPolicy;
 
   constructor(name: string, args: DemoImageArgs, opts?: pulumi.ComponentResourceOptions) {
     const dockerfile = args.dockerfile ?? "Dockerfile";

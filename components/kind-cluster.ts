@@ -12,43 +12,61 @@ import {
 } from "./kind-scripts";
 import { assertDns1035Label } from "./validation";
 
+/**
+ * Arguments of KindCluster. Every description is also the field's
+ * documentation in the generated SDKs, so each one states its default in words.
+ */
 export interface KindClusterArgs {
   /**
    * Name of the kind cluster (`kind create cluster --name`); the kubeconfig
    * context becomes `kind-<clusterName>`. Must be a DNS-1035 label.
    */
   readonly clusterName: string;
-  /** Worker nodes besides the one control-plane node. @default 2, minimum 1 */
+  /** Worker nodes besides the one control-plane node, at least 1. Default: 2. @default 2 */
   readonly workers?: number;
   /**
-   * Node image, which fixes the Kubernetes version.
-   * @default "kindest/node:v1.33.1@sha256:0500…b34f" (the kind v0.29.0 image)
+   * Node image, which fixes the Kubernetes version. Default: the kind v0.29.0
+   * image of Kubernetes v1.33.1, pinned by digest (DEFAULT_NODE_IMAGE).
    */
   readonly nodeImage?: string;
   /**
-   * IP families of the cluster network: `ipv4`, `ipv6` or `dual` (kind `networking.ipFamily`).
-   * https://kind.sigs.k8s.io/docs/user/configuration/#ip-family
+   * IP families of the cluster network: ipv4, ipv6 or dual (kind `networking.ipFamily`).
+   * Default: ipv4. https://kind.sigs.k8s.io/docs/user/configuration/#ip-family
    * @default "ipv4"
    */
   readonly ipFamily?: IpFamily;
   /**
-   * kube-proxy mode: `iptables`, `nftables` (Kubernetes 1.31+) or `ipvs` (kind `networking.kubeProxyMode`).
-   * https://kind.sigs.k8s.io/docs/user/configuration/#kube-proxy-mode
+   * kube-proxy mode: iptables, nftables (Kubernetes 1.31+) or ipvs (kind `networking.kubeProxyMode`).
+   * Default: iptables. https://kind.sigs.k8s.io/docs/user/configuration/#kube-proxy-mode
    * @default "iptables"
    */
   readonly kubeProxyMode?: KubeProxyMode;
-  /** Pod network CIDR (an `IPv4,IPv6` pair for dual stack). @default kind's for the family: "10.244.0.0/16" for ipv4 */
+  /**
+   * Pod network CIDR (an `IPv4,IPv6` pair for dual stack). Default: kind's for
+   * the family, 10.244.0.0/16 for ipv4.
+   */
   readonly podSubnet?: string;
-  /** Service network CIDR (an `IPv4,IPv6` pair for dual stack). @default kind's for the family: "10.96.0.0/16" for ipv4 */
+  /**
+   * Service network CIDR (an `IPv4,IPv6` pair for dual stack). Default: kind's
+   * for the family, 10.96.0.0/16 for ipv4.
+   */
   readonly serviceSubnet?: string;
   /**
-   * Host ports forwarded to the control-plane node (kind `extraPortMappings`),
-   * each bound to 127.0.0.1 unless its `listenAddress` says otherwise.
+   * Host ports forwarded to a node container (kind `extraPortMappings`), each
+   * bound to 127.0.0.1 unless its listenAddress says otherwise. Default: none.
    * https://kind.sigs.k8s.io/docs/user/configuration/#extra-port-mappings
    * @default []
    */
-  readonly portMappings?: readonly PortMapping[];
+  readonly portMappings?: PortMapping[];
 }
+
+/**
+ * Each KindCluster's Kubernetes provider, kept out of the class's fields: the
+ * Pulumi schema analyzer publishes every field as a component output, and a
+ * provider is no output another language can use (it builds its own from
+ * `kubeconfig`, docs/components-schema.md).
+ */
+const kindProviders = new WeakMap<KindCluster, k8s.Provider>();
 
 /**
  * A kind cluster (Kubernetes in Docker) driven through the `kind` CLI by a
@@ -57,12 +75,13 @@ export interface KindClusterArgs {
  * replaces it (deleted first, since the name cannot be shared). A cluster of
  * the same name that this stack did not create is refused, never adopted.
  *
- * Everything inside the cluster should use {@link KindCluster.provider}.
+ * Everything inside the cluster should use a Kubernetes provider built from
+ * its kubeconfig output (in TypeScript: KindCluster.provider).
  */
 export class KindCluster extends pulumi.ComponentResource {
   /** Admin kubeconfig of the cluster (secret). */
   public readonly kubeconfig: pulumi.Output<string>;
-  /** The nodes: name, role (`control-plane` | `worker`) and address on the `kind` Docker network. */
+  /** The nodes: name, role (control-plane or worker) and address on the `kind` Docker network. */
   public readonly nodes: pulumi.Output<KindNode[]>;
   /** The kind cluster name, known once the cluster exists. */
   public readonly clusterName: pulumi.Output<string>;
@@ -72,8 +91,14 @@ export class KindCluster extends pulumi.ComponentResource {
    * image, can use it as a trigger.
    */
   public readonly instanceId: pulumi.Output<string>;
-  /** A Kubernetes provider bound to this cluster's kubeconfig, never the ambient context. */
-  public readonly provider: k8s.Provider;
+
+  /**
+   * A Kubernetes provider bound to this cluster's kubeconfig, never the
+   * ambient context. TypeScript only: a getter, so it is not a schema output.
+   */
+  public get provider(): k8s.Provider {
+    return kindProviders.get(this) as k8s.Provider;
+  }
 
   constructor(name: string, args: KindClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     assertDns1035Label("clusterName", args.clusterName);
@@ -108,7 +133,7 @@ export class KindCluster extends pulumi.ComponentResource {
     this.nodes = pulumi.unsecret(report.apply((r) => r.nodes.map((n) => ({ ...n }))));
     this.clusterName = cluster.environment.apply((env) => env?.[CLUSTER_ENV] ?? args.clusterName);
     this.instanceId = cluster.id;
-    this.provider = new k8s.Provider(`${name}-provider`, { kubeconfig: this.kubeconfig }, { parent: this });
+    kindProviders.set(this, new k8s.Provider(`${name}-provider`, { kubeconfig: this.kubeconfig }, { parent: this }));
 
     this.registerOutputs({
       kubeconfig: this.kubeconfig,

@@ -23,20 +23,40 @@ export const DEFAULT_POD_SUBNET = "10.244.0.0/16";
 export const DEFAULT_SERVICE_SUBNET = "10.96.0.0/16";
 
 /**
- * IP families of the cluster network (kind `networking.ipFamily`): IPv4 only,
- * IPv6 only, or dual stack (both; IPv4 first).
+ * IP families of the cluster network (kind `networking.ipFamily`), a string
+ * enum: `IpFamily.Dual` or the plain string "dual".
  * https://kind.sigs.k8s.io/docs/user/configuration/#ip-family
  */
-export const IP_FAMILIES = ["ipv4", "ipv6", "dual"] as const;
-export type IpFamily = (typeof IP_FAMILIES)[number];
+export const IpFamily = {
+  /** IPv4 only. */
+  Ipv4: "ipv4",
+  /** IPv6 only. */
+  Ipv6: "ipv6",
+  /** Dual stack: both families, IPv4 first. */
+  Dual: "dual",
+} as const;
+/** One value of the IpFamily enum. */
+export type IpFamily = (typeof IpFamily)[keyof typeof IpFamily];
+/** Every {@link IpFamily}. */
+export const IP_FAMILIES: readonly IpFamily[] = Object.values(IpFamily);
 
 /**
- * How kube-proxy implements Services (kind `networking.kubeProxyMode`).
- * `nftables` needs Kubernetes 1.31 or later in the node image.
+ * How kube-proxy implements Services (kind `networking.kubeProxyMode`), a
+ * string enum: `KubeProxyMode.Nftables` or the plain string "nftables".
  * https://kind.sigs.k8s.io/docs/user/configuration/#kube-proxy-mode
  */
-export const KUBE_PROXY_MODES = ["iptables", "nftables", "ipvs"] as const;
-export type KubeProxyMode = (typeof KUBE_PROXY_MODES)[number];
+export const KubeProxyMode = {
+  /** iptables rules (kube-proxy's default on Linux). */
+  Iptables: "iptables",
+  /** nftables rules; needs Kubernetes 1.31 or later in the node image. */
+  Nftables: "nftables",
+  /** IPVS virtual servers. */
+  Ipvs: "ipvs",
+} as const;
+/** One value of the KubeProxyMode enum. */
+export type KubeProxyMode = (typeof KubeProxyMode)[keyof typeof KubeProxyMode];
+/** Every {@link KubeProxyMode}. */
+export const KUBE_PROXY_MODES: readonly KubeProxyMode[] = Object.values(KubeProxyMode);
 
 /**
  * kind's own pod and Service subnets for each family: a dual-stack subnet is
@@ -54,24 +74,50 @@ export const DEFAULT_LISTEN_ADDRESS = "127.0.0.1";
 /** The fewest workers the lab accepts: spreading and `externalTrafficPolicy: Local` need a node besides the control-plane. */
 export const MIN_WORKERS = 1;
 
-/** Which node container a port mapping is published from. */
-export const PORT_MAPPING_NODES = ["control-plane", "first-worker"] as const;
-export type PortMappingNode = (typeof PORT_MAPPING_NODES)[number];
+/**
+ * Which node container a port mapping is published from, a string enum:
+ * `PortMappingNode.FirstWorker` or the plain string "first-worker".
+ */
+export const PortMappingNode = {
+  /** The control-plane node. */
+  ControlPlane: "control-plane",
+  /** The first worker node. */
+  FirstWorker: "first-worker",
+} as const;
+/** One value of the PortMappingNode enum. */
+export type PortMappingNode = (typeof PortMappingNode)[keyof typeof PortMappingNode];
+/** Every {@link PortMappingNode}. */
+export const PORT_MAPPING_NODES: readonly PortMappingNode[] = Object.values(PortMappingNode);
+
+/** Transport protocol of a port mapping, a string enum: `PortProtocol.UDP` or the plain string "UDP". */
+export const PortProtocol = {
+  /** TCP. */
+  TCP: "TCP",
+  /** UDP. */
+  UDP: "UDP",
+  /** SCTP. */
+  SCTP: "SCTP",
+} as const;
+/** One value of the PortProtocol enum. */
+export type PortProtocol = (typeof PortProtocol)[keyof typeof PortProtocol];
+/** Every {@link PortProtocol}. */
+export const PORT_PROTOCOLS: readonly PortProtocol[] = Object.values(PortProtocol);
 
 /** One kind `extraPortMappings` entry: a host port forwarded to a port on one node container. */
 export interface PortMapping {
-  /** Port inside the node container, usually a NodePort (30000–32767). */
+  /** Port inside the node container, usually a NodePort (30000-32767). */
   readonly containerPort: number;
-  /** Port on the host (1–65535). */
+  /** Port on the host (1-65535). */
   readonly hostPort: number;
-  /** Host address to bind. @default "127.0.0.1" */
+  /** Host address to bind. Default: 127.0.0.1, so only this machine can connect. @default "127.0.0.1" */
   readonly listenAddress?: string;
-  /** @default "TCP" */
-  readonly protocol?: "TCP" | "UDP" | "SCTP";
+  /** Transport protocol: TCP, UDP or SCTP. Default: TCP. @default "TCP" */
+  readonly protocol?: PortProtocol;
   /**
-   * The node whose container publishes it. A NodePort with
-   * `externalTrafficPolicy: Local` answers only on nodes with a ready local
-   * pod, and workloads do not run on the control-plane: map it from a worker.
+   * The node whose container publishes it: control-plane or first-worker. A
+   * NodePort with `externalTrafficPolicy: Local` answers only on nodes with a
+   * ready local pod, and workloads do not run on the control-plane: map it
+   * from a worker. Default: control-plane.
    * @default "control-plane"
    */
   readonly node?: PortMappingNode;
@@ -196,7 +242,9 @@ export function resolveKindConfig(options: KindConfigOptions): ResolvedKindConfi
     }
     const node = mapping.node ?? "control-plane";
     assertOneOf(`${field}.node`, node, PORT_MAPPING_NODES);
-    return { containerPort: mapping.containerPort, hostPort: mapping.hostPort, listenAddress, protocol: mapping.protocol ?? "TCP", node };
+    const protocol = mapping.protocol ?? "TCP";
+    assertOneOf(`${field}.protocol`, protocol, PORT_PROTOCOLS);
+    return { containerPort: mapping.containerPort, hostPort: mapping.hostPort, listenAddress, protocol, node };
   });
   // One host port per mapping, whatever the address: two binds of one port collide on 0.0.0.0.
   assertUnique(

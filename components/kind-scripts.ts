@@ -23,6 +23,7 @@ export interface KindClusterReport {
 
 /** One node of a kind cluster as Docker sees it. */
 export interface KindNode {
+  /** The node's name, which is also its Docker container's name (e.g. svclab-worker). */
   readonly name: string;
   /** `control-plane` or `worker` (the `io.x-k8s.kind.role` container label). */
   readonly role: string;

@@ -18,9 +18,9 @@ export const POD_SECURITY_LABELS: Readonly<Record<string, string>> = {
   "pod-security.kubernetes.io/warn": "restricted",
 };
 
-/** Arguments of {@link LabNamespace}. */
+/** Arguments of LabNamespace (each description is also the field's documentation in the generated SDKs). */
 export interface LabNamespaceArgs {
-  /** The namespace's name. @default "svclab", a DNS-1035 label */
+  /** The namespace's name, a DNS-1035 label. Default: svclab. @default "svclab" */
   readonly name?: string;
 }
 

@@ -36,24 +36,32 @@ export function cloudProviderKindContainerName(clusterName: string): string {
   return `${clusterName}-cloud-provider-kind`;
 }
 
+/** Arguments of LoadBalancerSupport (each description is also the field's documentation in the generated SDKs). */
 export interface LoadBalancerSupportArgs {
   /** The kind cluster this container is for (a DNS-1035 label); it names the container. */
   readonly clusterName: string;
   /**
-   * Changes whenever the cluster is created again ({@link KindCluster.instanceId}).
+   * Changes whenever the cluster is created again (KindCluster.instanceId).
    * The container is replaced when it changes: cloud-provider-kind keys
    * clusters by name and may keep a client for a deleted cluster of the same
    * name, so a replaced cluster's LoadBalancers would never get an address.
-   * @default none (the container outlives a replaced cluster)
+   * Default: none (the container outlives a replaced cluster).
    */
   readonly clusterInstanceId?: pulumi.Input<string>;
-  /** Docker network of the kind nodes; cloud-provider-kind must share it. @default "kind" */
-  readonly network?: typeof KIND_NETWORK;
-  /** cloud-provider-kind image. @default DEFAULT_CLOUD_PROVIDER_KIND_IMAGE (v0.11.1) */
+  /**
+   * Docker network of the kind nodes; cloud-provider-kind must share it, so
+   * the only value allowed is "kind". Default: kind.
+   * @default "kind"
+   */
+  readonly network?: string;
+  /**
+   * cloud-provider-kind image, pinned (a tag other than latest, or a digest).
+   * Default: registry.k8s.io/cloud-provider-kind/cloud-controller-manager:v0.11.1.
+   */
   readonly image?: string;
   /**
    * Name of the Docker container; it must differ between labs on one Docker
-   * engine. @default `<clusterName>-cloud-provider-kind`
+   * engine. Default: <clusterName>-cloud-provider-kind.
    */
   readonly containerName?: string;
 }
@@ -70,8 +78,8 @@ export const CLOUD_PROVIDER_KIND_ARGS: string[] = ["--gateway-channel", "disable
  * id so a new cluster gets a new container.
  */
 export class LoadBalancerSupport extends pulumi.ComponentResource {
-  /** Which load-balancer implementation the cluster now has. */
-  public readonly implementation: pulumi.Output<"cloud-provider-kind">;
+  /** Which load-balancer implementation the cluster now has: "cloud-provider-kind". */
+  public readonly implementation: pulumi.Output<string>;
   /** The running container's id. */
   public readonly containerId: pulumi.Output<string>;
 
@@ -122,7 +130,7 @@ export class LoadBalancerSupport extends pulumi.ComponentResource {
       },
     );
 
-    this.implementation = pulumi.output("cloud-provider-kind" as const);
+    this.implementation = pulumi.output("cloud-provider-kind");
     this.containerId = container.id;
     this.registerOutputs({ implementation: this.implementation, containerId: this.containerId });
   }

@@ -8,14 +8,14 @@ import { randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import {
+  assertImagePullPolicy,
   CONTROL_PLANE_TOLERATION,
   demoPodTemplate,
-  IMAGE_PULL_POLICIES,
   ImagePullPolicy,
   LEGACY_MASTER_TOLERATION,
 } from "./demo-app";
 import { componentLabels, selectorLabels } from "./labels";
-import { assertDns1035Label, assertOneOf } from "./validation";
+import { assertDns1035Label } from "./validation";
 
 /** Name of the probe DaemonSet. */
 export const PROBE_NAME = "probe";
@@ -33,14 +33,18 @@ export function newProbeToken(): string {
   return randomBytes(32).toString("base64url");
 }
 
-/** Arguments of {@link ProbeAgents}. */
+/** Arguments of ProbeAgents (each description is also the field's documentation in the generated SDKs). */
 export interface ProbeAgentsArgs {
-  /** Namespace of the DaemonSet; a DNS-1035 label when given as a plain string. */
+  /** Namespace of the DaemonSet and its token Secret; a DNS-1035 label when given as a plain string. */
   readonly namespace: pulumi.Input<string>;
-  /** The demo image; its `ROLE=probe` mode serves `/dial` and `/resolve`. */
+  /** The demo image reference; its `ROLE=probe` mode serves `/dial` and `/resolve`. */
   readonly image: pulumi.Input<string>;
-  /** @default "IfNotPresent" */
-  readonly imagePullPolicy?: ImagePullPolicy;
+  /**
+   * How the kubelet gets the image: IfNotPresent, Never or Always
+   * (DemoImage.imagePullPolicy gives the right one). Default: IfNotPresent.
+   * @default "IfNotPresent"
+   */
+  readonly imagePullPolicy?: pulumi.Input<ImagePullPolicy>;
 }
 
 /**
@@ -73,7 +77,7 @@ export class ProbeAgents extends pulumi.ComponentResource {
     if (typeof args.namespace === "string") {
       assertDns1035Label("ProbeAgents.namespace", args.namespace);
     }
-    assertOneOf("ProbeAgents.imagePullPolicy", imagePullPolicy, IMAGE_PULL_POLICIES);
+    assertImagePullPolicy("ProbeAgents.imagePullPolicy", imagePullPolicy);
     super("svclab:index:ProbeAgents", name, {}, opts);
 
     this.selector = selectorLabels("probe");

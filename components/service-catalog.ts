@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { componentLabels } from "./labels";
+import { componentLabels, selectorLabels } from "./labels";
 import {
   DEFAULT_LOCAL_NODE_PORT,
   DEFAULT_NODE_PORT,
@@ -32,45 +32,59 @@ import {
  */
 export const SKIP_AWAIT_ANNOTATION = "pulumi.com/skipAwait";
 
-/** Arguments of {@link ServiceCatalog}. */
+/**
+ * Arguments of ServiceCatalog. Every description is also the field's
+ * documentation in the generated SDKs, so each one states its default in words.
+ */
 export interface ServiceCatalogArgs {
   /** Namespace of the Services; a DNS-1035 label when given as a plain string. */
   readonly namespace: pulumi.Input<string>;
-  /** Pod labels of the frontend (DemoApp.frontendSelector); at least one label. */
-  readonly frontendSelector: Readonly<Record<string, string>>;
-  /** Pod labels of the backend (DemoApp.backendSelector); at least one label. */
-  readonly backendSelector: Readonly<Record<string, string>>;
-  /** Which Services to create, each kind at most once. @default every kind (SERVICE_KINDS) */
-  readonly kinds?: readonly ServiceKind[];
-  /** nodePort of `frontend-nodeport`. @default 30080, in 30000–32767 */
+  /**
+   * Pod labels of the frontend, at least one label. Default: the labels of
+   * DemoApp's frontend pods (DemoApp.frontendSelector).
+   */
+  readonly frontendSelector?: Readonly<Record<string, string>>;
+  /**
+   * Pod labels of the backend, at least one label. Default: the labels of
+   * DemoApp's backend pods (DemoApp.backendSelector).
+   */
+  readonly backendSelector?: Readonly<Record<string, string>>;
+  /** Which Services to create, each kind at most once. Default: every kind. */
+  readonly kinds?: ServiceKind[];
+  /** nodePort of `frontend-nodeport`, in 30000-32767. Default: 30080. @default 30080 */
   readonly nodePort?: number;
-  /** nodePort of `frontend-local` (externalTrafficPolicy Local). @default 30081, in 30000–32767, not nodePort */
+  /**
+   * nodePort of `frontend-local` (externalTrafficPolicy Local), in
+   * 30000-32767 and not nodePort. Default: 30081.
+   * @default 30081
+   */
   readonly localNodePort?: number;
   /**
-   * The DNS name `backend-external` is a CNAME for.
-   * @default `backend.<namespace>.svc.cluster.local`, so it resolves without internet
+   * The DNS name `backend-external` is a CNAME for. Default:
+   * backend.<namespace>.svc.cluster.local, so it resolves without internet.
    */
   readonly externalName?: pulumi.Input<string>;
   /**
    * Wait for the LoadBalancer Service to get an address. Leave false unless the
    * cluster has a load-balancer implementation (cloud-provider-kind, a cloud).
-   * @default false (adds `pulumi.com/skipAwait: "true"` to `frontend-lb`)
+   * Default: false, which adds `pulumi.com/skipAwait: "true"` to `frontend-lb`.
+   * @default false
    */
   readonly awaitLoadBalancer?: boolean;
 }
 
 /** What a person or script needs to reach one Service (the stack's `services` output). */
 export interface ServiceSummary {
-  /** `ClusterIP`, `NodePort`, `LoadBalancer` or `ExternalName`. */
+  /** The Service type: ClusterIP, NodePort, LoadBalancer or ExternalName. */
   readonly type: string;
-  /** The virtual IP, `"None"` for headless, null for ExternalName. */
-  readonly clusterIP: string | null;
+  /** The virtual IP, "None" for headless; absent for ExternalName. */
+  readonly clusterIP?: string;
   /** The Service port (80). */
   readonly port: number;
-  /** The node port, null when the type opens none. */
-  readonly nodePort: number | null;
-  /** The load balancer's ingress IP or hostname, null until (or unless) one is assigned. */
-  readonly loadBalancerAddress: string | null;
+  /** The node port; absent when the type opens none. */
+  readonly nodePort?: number;
+  /** The load balancer's ingress IP or hostname; absent until (or unless) one is assigned. */
+  readonly loadBalancerAddress?: string;
 }
 
 function assertSelector(field: string, selector: Readonly<Record<string, string>>): void {
@@ -86,13 +100,15 @@ function summarize(
 ): ServiceSummary {
   const port = spec?.ports?.[0];
   const ingress = status?.loadBalancer?.ingress?.[0];
+  const loadBalancerAddress = ingress?.ip ?? ingress?.hostname;
+  // Absent fields are left out, not set to undefined, so the summary is the same JSON everywhere.
   return {
     type: spec?.type ?? "ClusterIP",
-    clusterIP: spec?.clusterIP ?? null,
+    ...(spec?.clusterIP ? { clusterIP: spec.clusterIP } : {}),
     // Every planned Service sends exactly one port; fall back to what was sent.
     port: port?.port ?? SERVICE_PORT,
-    nodePort: port?.nodePort ?? null,
-    loadBalancerAddress: ingress?.ip ?? ingress?.hostname ?? null,
+    ...(port?.nodePort ? { nodePort: port.nodePort } : {}),
+    ...(loadBalancerAddress ? { loadBalancerAddress } : {}),
   };
 }
 
@@ -110,6 +126,8 @@ export class ServiceCatalog extends pulumi.ComponentResource {
 
   constructor(name: string, args: ServiceCatalogArgs, opts?: pulumi.ComponentResourceOptions) {
     const kinds = args.kinds ?? SERVICE_KINDS;
+    const frontendSelector = args.frontendSelector ?? selectorLabels("frontend");
+    const backendSelector = args.backendSelector ?? selectorLabels("backend");
     const nodePort = args.nodePort ?? DEFAULT_NODE_PORT;
     const localNodePort = args.localNodePort ?? DEFAULT_LOCAL_NODE_PORT;
     const awaitLoadBalancer = args.awaitLoadBalancer ?? false;
@@ -121,8 +139,8 @@ export class ServiceCatalog extends pulumi.ComponentResource {
       "Service kind",
       kinds.map((kind, i) => [`ServiceCatalog.kinds[${i}]`, kind] as const),
     );
-    assertSelector("ServiceCatalog.frontendSelector", args.frontendSelector);
-    assertSelector("ServiceCatalog.backendSelector", args.backendSelector);
+    assertSelector("ServiceCatalog.frontendSelector", frontendSelector);
+    assertSelector("ServiceCatalog.backendSelector", backendSelector);
     assertNodePort("ServiceCatalog.nodePort", nodePort);
     assertNodePort("ServiceCatalog.localNodePort", localNodePort);
     // Only a clash between two Services actually created is a conflict.
@@ -139,8 +157,8 @@ export class ServiceCatalog extends pulumi.ComponentResource {
 
     const plan = planServices({
       kinds,
-      frontendSelector: args.frontendSelector,
-      backendSelector: args.backendSelector,
+      frontendSelector,
+      backendSelector,
       nodePort,
       localNodePort,
       externalName: args.externalName ?? pulumi.interpolate`${SERVICE_CATALOG.clusterip.name}.${args.namespace}.svc.cluster.local`,

@@ -7,28 +7,34 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 
-/** One kind of Service in the catalog. */
-export type ServiceKind =
-  | "clusterip"
-  | "headless"
-  | "nodeport"
-  | "loadbalancer"
-  | "etp-local"
-  | "sticky"
-  | "itp-local"
-  | "externalname";
+/**
+ * One kind of Service in the catalog (a string enum: `ServiceKind.NodePort`
+ * or the plain string "nodeport"). docs/CONTRACTS.md names the Service each
+ * kind creates.
+ */
+export const ServiceKind = {
+  /** `backend`: a ClusterIP Service over the backend. */
+  ClusterIP: "clusterip",
+  /** `backend-headless`: clusterIP None, DNS answers with the ready pod IPs. */
+  Headless: "headless",
+  /** `frontend-nodeport`: a NodePort Service on the fixed nodePort. */
+  NodePort: "nodeport",
+  /** `frontend-lb`: a LoadBalancer Service. */
+  LoadBalancer: "loadbalancer",
+  /** `frontend-local`: a NodePort Service with externalTrafficPolicy Local. */
+  EtpLocal: "etp-local",
+  /** `frontend-sticky`: a ClusterIP Service with sessionAffinity ClientIP. */
+  Sticky: "sticky",
+  /** `frontend-internal-local`: a ClusterIP Service with internalTrafficPolicy Local. */
+  ItpLocal: "itp-local",
+  /** `backend-external`: an ExternalName Service (a DNS CNAME). */
+  ExternalName: "externalname",
+} as const;
+/** One value of the ServiceKind enum. */
+export type ServiceKind = (typeof ServiceKind)[keyof typeof ServiceKind];
 
 /** Every {@link ServiceKind}, in catalog order (backend first, ExternalName last). */
-export const SERVICE_KINDS: readonly ServiceKind[] = [
-  "clusterip",
-  "headless",
-  "nodeport",
-  "loadbalancer",
-  "etp-local",
-  "sticky",
-  "itp-local",
-  "externalname",
-];
+export const SERVICE_KINDS: readonly ServiceKind[] = Object.values(ServiceKind);
 
 /** The workload a Service fronts; ExternalName fronts none but names the backend. */
 export type ServiceTarget = "frontend" | "backend";

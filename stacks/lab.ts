@@ -19,10 +19,18 @@ import {
   PortMappingNode,
   ProbeAgents,
   ServiceCatalog,
-  ServiceSummary,
 } from "../components";
 import type { LabConfig } from "./config";
-import { apiProxyUrls, exposureNotes, localhostUrls, networkSetting, nodePortUrls, serviceSelectionNotes } from "./outputs";
+import {
+  apiProxyUrls,
+  exposureNotes,
+  localhostUrls,
+  networkSetting,
+  nodePortUrls,
+  ServiceOutput,
+  serviceOutputs,
+  serviceSelectionNotes,
+} from "./outputs";
 
 /** The demo workload's source, beside stacks/. */
 export const APPS_DIR = resolve(__dirname, "..", "apps");
@@ -35,7 +43,7 @@ export interface LabOutputs {
   /** Secret. */
   readonly kubeconfig: pulumi.Output<string>;
   readonly nodes: pulumi.Output<KindNode[]>;
-  readonly services: pulumi.Output<Record<string, ServiceSummary>>;
+  readonly services: pulumi.Output<Record<string, ServiceOutput>>;
   readonly nodePortUrls: pulumi.Output<Record<string, string[]>>;
   readonly localhostUrls: pulumi.Output<Record<string, string[]>>;
   readonly apiProxyUrls: pulumi.Output<Record<string, string>>;
@@ -163,7 +171,7 @@ export function createLab(config: LabConfig, options: LabOptions = {}): LabOutpu
       namespace: namespace.name,
       frontendSelector: app.frontendSelector,
       backendSelector: app.backendSelector,
-      kinds: config.services,
+      kinds: [...config.services],
       nodePort: config.nodePort,
       localNodePort: config.localNodePort,
       externalName: config.externalName,
@@ -191,7 +199,7 @@ export function createLab(config: LabConfig, options: LabOptions = {}): LabOutpu
     namespace: namespace.name,
     kubeconfig: pulumi.secret(parts.kubeconfig),
     nodes: parts.nodes,
-    services: catalog.summary,
+    services: catalog.summary.apply(serviceOutputs),
     nodePortUrls: pulumi.all([parts.nodes, catalog.summary]).apply(([nodes, services]) => nodePortUrls(nodes, services)),
     localhostUrls:
       config.cluster === "kind"

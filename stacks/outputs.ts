@@ -14,6 +14,35 @@ function urlHost(address: string): string {
   return address.includes(":") ? `[${address}]` : address;
 }
 
+/**
+ * One Service as the stack's `services` output shows it: every field present,
+ * null where it does not apply (docs/CONTRACTS.md), so a script can read
+ * `.nodePort` without checking for the key first.
+ */
+export interface ServiceOutput {
+  readonly type: string;
+  readonly clusterIP: string | null;
+  readonly port: number;
+  readonly nodePort: number | null;
+  readonly loadBalancerAddress: string | null;
+}
+
+/** The catalog's summaries (absent fields left out) in the stack output's shape (null for each absent field). */
+export function serviceOutputs(services: Readonly<Record<string, ServiceSummary>>): Record<string, ServiceOutput> {
+  return Object.fromEntries(
+    Object.entries(services).map(([name, s]) => [
+      name,
+      {
+        type: s.type,
+        clusterIP: s.clusterIP ?? null,
+        port: s.port,
+        nodePort: s.nodePort ?? null,
+        loadBalancerAddress: s.loadBalancerAddress ?? null,
+      },
+    ]),
+  );
+}
+
 /** `http://<node-ip>:<nodePort>` on every node, for each Service that has a nodePort. */
 export function nodePortUrls(
   nodes: readonly KindNode[],
@@ -21,7 +50,7 @@ export function nodePortUrls(
 ): Record<string, string[]> {
   const urls: Record<string, string[]> = {};
   for (const [name, service] of Object.entries(services)) {
-    if (service.nodePort !== null && nodes.length > 0) {
+    if (service.nodePort !== undefined && nodes.length > 0) {
       urls[name] = nodes.map((node) => `http://${urlHost(node.internalIP)}:${service.nodePort}`);
     }
   }

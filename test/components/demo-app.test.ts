@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { installMocks, promiseOf } from "../support/pulumi-mocks";
 import { messageThrownBy, registeredBesidesSentinel } from "./registration";
@@ -42,6 +43,12 @@ describe("DemoApp", () => {
     expect(backend.metadata).toMatchObject({ name: "backend", namespace: "svclab" });
     expect(frontend.spec.replicas).toBe(3);
     expect(backend.spec.replicas).toBe(2);
+  });
+
+  it("takes the image pull policy as another resource's output (DemoImage.imagePullPolicy in a YAML program)", async () => {
+    const app = new demo.DemoApp("app", { namespace: "lab", image: IMAGE, imagePullPolicy: pulumi.output(demo.ImagePullPolicy.Never) });
+    await promiseOf(app.frontend.urn);
+    expect(container(deploymentSent("app-frontend")).imagePullPolicy).toBe("Never");
   });
 
   it("honours replica counts, the image pull policy and a backend URL", async () => {

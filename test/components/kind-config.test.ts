@@ -111,6 +111,11 @@ describe("bad kind config input", () => {
       { portMappings: [{ containerPort: 30080, hostPort: 8080 }, { containerPort: 30081, hostPort: 8080, listenAddress: "127.0.0.2" }] },
       "host port 8080 is used twice (portMappings[0].hostPort and portMappings[1].hostPort); each host port must be different",
     ],
+    [
+      // Another language's SDK may send any string where TypeScript checks the PortProtocol enum.
+      { portMappings: [{ containerPort: 30080, hostPort: 8080, protocol: "tcp" }] },
+      'portMappings[0].protocol must be one of "TCP", "UDP", "SCTP"; got "tcp"',
+    ],
   ])("%j is refused: %s", (options, message) => {
     expect(() => resolveKindConfig(options as any)).toThrow(message);
   });

@@ -133,6 +133,13 @@ describe("ServiceCatalog", () => {
     expect(sent("backend-external").spec.selector).toBeUndefined();
   });
 
+  it("selects the DemoApp pods when no selectors are given", async () => {
+    const c = new catalog.ServiceCatalog("lab", { namespace: "svclab", kinds: ["clusterip", "nodeport"] });
+    await created(c);
+    expect(sent("backend").spec.selector).toEqual(BACKEND);
+    expect(sent("frontend-nodeport").spec.selector).toEqual(FRONTEND);
+  });
+
   it("labels each Service with the component it fronts", async () => {
     await created(newCatalog());
     for (const r of world.byType(SERVICE)) {
@@ -177,19 +184,22 @@ describe("ServiceCatalog", () => {
     expect(sent("frontend-nodeport").spec.ports[0].nodePort).toBe(30081);
   });
 
-  it("summarises type, clusterIP, port, nodePort and load-balancer address of every Service", async () => {
+  it("summarises type, clusterIP, port, nodePort and load-balancer address of every Service, leaving out what does not apply", async () => {
     const c = newCatalog();
     const summary = await promiseOf(c.summary);
     expect(Object.keys(summary)).toEqual(Object.keys(c.services));
-    expect(summary["backend"]).toEqual({
+    expect(summary["backend"]).toStrictEqual({
       type: "ClusterIP",
       clusterIP: expect.stringMatching(/^10\.96\.0\.\d+$/),
       port: 80,
-      nodePort: null,
-      loadBalancerAddress: null,
     });
-    expect(summary["backend-headless"]).toMatchObject({ type: "ClusterIP", clusterIP: "None", nodePort: null });
-    expect(summary["frontend-nodeport"]).toMatchObject({ type: "NodePort", port: 80, nodePort: 30080, loadBalancerAddress: null });
+    expect(summary["backend-headless"]).toStrictEqual({ type: "ClusterIP", clusterIP: "None", port: 80 });
+    expect(summary["frontend-nodeport"]).toStrictEqual({
+      type: "NodePort",
+      clusterIP: expect.stringMatching(/^10\.96\.0\.\d+$/),
+      port: 80,
+      nodePort: 30080,
+    });
     expect(summary["frontend-local"]).toMatchObject({ type: "NodePort", nodePort: 30081 });
     expect(summary["frontend-lb"]).toEqual({
       type: "LoadBalancer",
@@ -198,13 +208,7 @@ describe("ServiceCatalog", () => {
       nodePort: expect.any(Number),
       loadBalancerAddress: "172.18.0.100",
     });
-    expect(summary["backend-external"]).toEqual({
-      type: "ExternalName",
-      clusterIP: null,
-      port: 80,
-      nodePort: null,
-      loadBalancerAddress: null,
-    });
+    expect(summary["backend-external"]).toStrictEqual({ type: "ExternalName", port: 80 });
   });
 
   it("parents every Service to the component and uses the provider passed in opts", async () => {

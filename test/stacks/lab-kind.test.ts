@@ -142,6 +142,8 @@ describe("the stack with the default config", () => {
     );
     expect(services["frontend-nodeport"]).toMatchObject({ type: "NodePort", port: 80, nodePort: 30080 });
     expect(services["frontend-lb"]).toMatchObject({ type: "LoadBalancer", loadBalancerAddress: "172.18.0.100" });
+    // docs/CONTRACTS.md: null, not a missing key, where a field does not apply.
+    expect(services["backend-external"]).toStrictEqual({ type: "ExternalName", clusterIP: null, port: 80, nodePort: null, loadBalancerAddress: null });
   });
 
   test("gives ready-to-paste URLs: every node's NodePort, the localhost mapping and the API proxy", () => {

@@ -6,13 +6,14 @@ import {
   localhostUrls,
   networkSetting,
   nodePortUrls,
+  serviceOutputs,
   serviceSelectionNotes,
 } from "../../stacks/outputs";
 import { FAKE_NODES } from "./fixtures";
 
 const services: Record<string, ServiceSummary> = {
-  backend: { type: "ClusterIP", clusterIP: "10.96.0.10", port: 80, nodePort: null, loadBalancerAddress: null },
-  "frontend-nodeport": { type: "NodePort", clusterIP: "10.96.0.11", port: 80, nodePort: 30080, loadBalancerAddress: null },
+  backend: { type: "ClusterIP", clusterIP: "10.96.0.10", port: 80 },
+  "frontend-nodeport": { type: "NodePort", clusterIP: "10.96.0.11", port: 80, nodePort: 30080 },
   "frontend-lb": { type: "LoadBalancer", clusterIP: "10.96.0.12", port: 80, nodePort: 31000, loadBalancerAddress: "172.18.0.100" },
 };
 
@@ -20,6 +21,15 @@ test("a NodePort URL is listed on every node, the control-plane included, for ea
   expect(nodePortUrls(FAKE_NODES, services)).toEqual({
     "frontend-nodeport": ["http://172.18.0.2:30080", "http://172.18.0.3:30080", "http://172.18.0.4:30080"],
     "frontend-lb": ["http://172.18.0.2:31000", "http://172.18.0.3:31000", "http://172.18.0.4:31000"],
+  });
+});
+
+test("the services output shows every field of every Service, null where the catalog's summary leaves one out", () => {
+  expect(serviceOutputs({ ...services, "backend-external": { type: "ExternalName", port: 80 } })).toStrictEqual({
+    backend: { type: "ClusterIP", clusterIP: "10.96.0.10", port: 80, nodePort: null, loadBalancerAddress: null },
+    "frontend-nodeport": { type: "NodePort", clusterIP: "10.96.0.11", port: 80, nodePort: 30080, loadBalancerAddress: null },
+    "frontend-lb": { type: "LoadBalancer", clusterIP: "10.96.0.12", port: 80, nodePort: 31000, loadBalancerAddress: "172.18.0.100" },
+    "backend-external": { type: "ExternalName", clusterIP: null, port: 80, nodePort: null, loadBalancerAddress: null },
   });
 });
 
