@@ -13,6 +13,7 @@ import { PassThrough } from "node:stream";
 import { verify, type ProbeResult, type VerifyReport } from "../../verifier";
 import { runExplain } from "../../verifier/explain/cli";
 import { checkRealKernel, loadCapture, startKernelWorld, type KernelWorld } from "../support/realkernel";
+import { RunBreakdown } from "../support/realkernel/run-breakdown";
 
 const capture = loadCapture();
 const check = checkRealKernel(path.join(capture.dir, `kube-proxy-iptables.${capture.nodes[1]?.name ?? capture.nodes[0].name}.txt`));
@@ -26,8 +27,28 @@ const MINUTE = 60_000;
 const SHORT_SPREAD = 10;
 const CONTROL_PLANE = "svclab-control-plane";
 const WORKER = "svclab-worker";
+const WORKER2 = "svclab-worker2";
 /** The outside DNS probe asks this machine's own resolver, which would send beyond the world: left out, as in every verifier suite here. */
 const SKIP_OUTSIDE_DNS = /\/dns:[^/]*\/outside$/;
+
+/** How a run differs from the full one. */
+interface FaultRun {
+  readonly spreadRequests?: number;
+  /**
+   * Only the probes whose ids match: the probes whose packets can meet the fault (argued at each
+   * use from where the fault sits in the kernel), plus a control set of the same kind of probe
+   * where the fault is not, which must still pass. A probe outside the scope sends nothing that
+   * the fault could change, so leaving it out cannot hide a rule the fault breaks.
+   */
+  readonly scope?: RegExp;
+  /**
+   * The readiness deadline. The world is settled before the first run and stays so (no kubelet,
+   * no kube-proxy: nothing becomes ready later), so a run whose fault makes expected answers fail
+   * need not retry them until a deadline: the verifier still sends each at least MIN_TRIES times
+   * (3 attempts of up to 4 s), whatever the clock says, which is what covers a slow machine.
+   */
+  readonly deadlineMs?: number;
+}
 
 /** Probes that did not pass, one line each, for assertion messages. */
 function describeProblems(probes: readonly ProbeResult[]): string {
@@ -46,18 +67,24 @@ describeKernel(check.ok ? `the verifier against kube-proxy's captured rules on a
   let worldUpMs = 0;
 
   /**
-   * A full run. Generous per-attempt time: 2 cores shared with other work must not turn a slow
-   * answer into a "no" (every frontend answer includes its own DNS lookups and backend call).
+   * One verifier run. Generous per-attempt time: 2 cores shared with other work must not turn a
+   * slow answer into a "no" (every frontend answer includes its own DNS lookups and backend call).
    * The later runs send 10 requests for spread and affinity instead of 30: all 10 landing on one
    * of 3 pods by chance has a probability of 5e-5, and the runs are twice as fast.
+   * `scope` keeps only the probes whose ids match (see {@link FaultRun}); every run prints where its time went.
    */
-  const verifyWorld = async (spreadRequests = 30): Promise<VerifyReport> => {
+  const verifyWorld = async (name: string, run: FaultRun = {}): Promise<VerifyReport> => {
     const started = performance.now();
+    const breakdown = new RunBreakdown(name);
     // The capture ran kube-proxy in iptables mode, but its kube-system objects were not captured: state the profile.
     const report = await verify({
-      kubeconfig: world.kubeconfigPath, namespace: world.namespace, skip: SKIP_OUTSIDE_DNS, timeoutMs: 4000, deadlineMs: 20_000, spreadRequests, dataPlane: "iptables",
+      kubeconfig: world.kubeconfigPath, namespace: world.namespace, skip: SKIP_OUTSIDE_DNS, timeoutMs: 4000,
+      deadlineMs: run.deadlineMs ?? 20_000, spreadRequests: run.spreadRequests ?? SHORT_SPREAD, dataPlane: "iptables",
+      ...(run.scope !== undefined ? { only: run.scope } : {}),
+      onProgress: breakdown.onProgress,
     });
     runs.push(performance.now() - started);
+    process.stdout.write(`${breakdown.describe(report)}\n`);
     return report;
   };
 
@@ -78,7 +105,7 @@ describeKernel(check.ok ? `the verifier against kube-proxy's captured rules on a
   }, MINUTE);
 
   test("the full run passes as against a kind cluster: NodePorts on every node, the LoadBalancer, eTP/iTP Local, affinity, spread", async () => {
-    const report = await verifyWorld();
+    const report = await verifyWorld("full", { spreadRequests: 30 });
     expect(describeProblems(report.probes)).toBe("");
     expect(report.exitCode).toBe(0);
     // The agents require the token (PROBE_TOKEN_FILE) and the verifier read it from the world's Secret.
@@ -126,7 +153,10 @@ describeKernel(check.ok ? `the verifier against kube-proxy's captured rules on a
     test("the NodePort chain of the control plane's nat table flushed: NodePorts on that node only", async () => {
       await world.iptablesIn(CONTROL_PLANE, ["-t", "nat", "-F", "KUBE-NODEPORTS"]);
       try {
-        const report = await verifyWorld(SHORT_SPREAD);
+        // KUBE-NODEPORTS holds only `--dport <nodePort>` rules, reached for packets to the node's own
+        // addresses: only a probe sent to a node port can meet it. Scope: every node-port probe, on all
+        // three nodes from every vantage; the two other nodes' are the control set (same Services, same chains).
+        const report = await verifyWorld("nodeport-flushed", { scope: new RegExp(`/node-port:(${capture.nodes.map((n) => n.name).join("|")}):`), deadlineMs: 0 });
         expect(failingRules(report)).toEqual(["nodeport-from-outside", "nodeport-from-pod"]);
         const failing = report.probes.filter((p) => p.status === "fail");
         expect(failing.filter((p) => !p.target.startsWith(`node-port:${CONTROL_PLANE}:`)).map((p) => p.id)).toEqual([]);
@@ -135,6 +165,8 @@ describeKernel(check.ok ? `the verifier against kube-proxy's captured rules on a
           `frontend-nodeport node-port:${CONTROL_PLANE}:http`,
         ]);
         expect(report.summary.error).toBe(0);
+        const control = report.probes.filter((p) => !p.target.startsWith(`node-port:${CONTROL_PLANE}:`));
+        expect(new Set(control.filter((p) => p.status === "pass").map((p) => p.target.split(":")[1]))).toEqual(new Set(capture.nodes.map((n) => n.name).filter((n) => n !== CONTROL_PLANE)));
       } finally {
         await world.restoreRules(CONTROL_PLANE);
       }
@@ -143,9 +175,14 @@ describeKernel(check.ok ? `the verifier against kube-proxy's captured rules on a
     test("the service CIDR routed from outside through a node: ClusterIPs answer outside the cluster", async () => {
       const unroute = await world.routeFromOutside(capture.serviceCIDR, WORKER);
       try {
-        const report = await verifyWorld(SHORT_SPREAD);
+        // A route in the root namespace steers only packets sent from it: only outside probes can meet
+        // it. Scope: every outside probe; those to node ports, the LoadBalancer and pod IPs are the control set.
+        const report = await verifyWorld("clusterip-routed", { scope: /\/outside$/ });
         expect(failingRules(report)).toEqual(["clusterip-not-from-outside"]);
         expect(report.summary.error).toBe(0);
+        const control = report.probes.filter((p) => p.rule.id !== "clusterip-not-from-outside");
+        expect(control.map((p) => p.rule.id)).toEqual(expect.arrayContaining(["nodeport-from-outside", "lb-from-outside", "pod-ip-not-from-outside"]));
+        expect(control.filter((p) => p.status !== "pass").map((p) => p.id)).toEqual([]);
       } finally {
         await unroute();
       }
@@ -154,8 +191,16 @@ describeKernel(check.ok ? `the verifier against kube-proxy's captured rules on a
     test("a SNAT on a worker for traffic from outside: eTP Local no longer shows the client's address", async () => {
       await world.iptablesIn(WORKER, ["-t", "nat", "-I", "POSTROUTING", "1", "!", "-s", capture.clusterCIDR, "-d", capture.clusterCIDR, "-j", "MASQUERADE"]);
       try {
-        const report = await verifyWorld(SHORT_SPREAD);
+        // The rule rewrites packets leaving the worker for a pod with a source outside the cluster CIDR:
+        // from outside, from the API server's proxy (a node address: the api-proxy probes and the delivery
+        // of every request to the worker's agent) and node-port/LoadBalancer traffic kube-proxy
+        // masqueraded to a node address. Pod probes from the other nodes to ClusterIPs, pod IPs and DNS
+        // keep their pod source end to end, so cannot meet it. Scope: the rest; the control set is the
+        // same probes on the other nodes (eTP Local on svclab-worker2 still shows the client's address).
+        const report = await verifyWorld("etp-snat", { scope: new RegExp(`/outside$|/api-proxy$|/(node-port|lb):|/pod:${WORKER}$`) });
         expect(failingRules(report)).toEqual(["etp-local-preserves-client"]);
+        expect(report.summary.error).toBe(0);
+        expect(report.probes.filter((p) => p.rule.id === "etp-local-preserves-client" && p.status === "pass").map((p) => p.target)).toEqual([`node-port:${WORKER2}:http:client`]);
         expect(report.probes.filter((p) => p.status === "fail").map((p) => `${p.service} ${p.target} ${p.vantage}`)).toEqual([`frontend-local node-port:${WORKER}:http:client outside`]);
       } finally {
         await world.restoreRules(WORKER);
@@ -163,16 +208,20 @@ describeKernel(check.ok ? `the verifier against kube-proxy's captured rules on a
     }, 2 * MINUTE);
 
     test("frontend-sticky's `-m recent` rules deleted on every node: session affinity breaks", async () => {
-      for (const node of capture.nodes) {
+      await Promise.all(capture.nodes.map(async (node) => {
         const rules = await world.iptablesSave(node.name);
         const without = rules.split("\n").filter((line) => !/--rcheck .*--name KUBE-SEP-/.test(line) || !line.includes("svclab/frontend-sticky:http")).join("\n");
         expect(without).not.toEqual(rules);
         await world.execInNode(node.name, [world.iptables.restore], without);
-      }
+      }));
       try {
-        const report = await verifyWorld(SHORT_SPREAD);
+        // The deleted rules sit in frontend-sticky's own chains (their comment names it), reached only by
+        // packets DNATed for its ClusterIP: only its probes can meet them. Scope: all of frontend-sticky's
+        // probes; the other Services' spread checks are the control set (their load balancing is untouched).
+        const report = await verifyWorld("affinity-deleted", { scope: /^frontend-sticky\/|:spread\// });
         expect(failingRules(report)).toEqual(["session-affinity"]);
         expect(report.summary.error).toBe(0);
+        expect(report.probes.filter((p) => p.rule.id === "spread" && p.status === "pass").map((p) => p.service).sort()).toEqual(["backend", "frontend-lb", "frontend-local", "frontend-nodeport"]);
       } finally {
         await Promise.all(capture.nodes.map((n) => world.restoreRules(n.name)));
       }
@@ -183,7 +232,10 @@ describeKernel(check.ok ? `the verifier against kube-proxy's captured rules on a
       if (agent === undefined) throw new Error(`the capture has no probe agent on ${WORKER}`);
       await world.stopPod(agent.name);
       try {
-        const report = await verifyWorld(SHORT_SPREAD);
+        // Only requests sent through that agent can meet its absence. Scope: the probes from its node, and
+        // the same probes from another node as the control set, which must all still run.
+        const report = await verifyWorld("agent-stopped", { scope: new RegExp(`/pod:(${WORKER}|${WORKER2})$`) });
+        expect(report.probes.filter((p) => p.from === WORKER2 && p.status !== "pass").map((p) => p.id)).toEqual([]);
         const fromThatNode = report.probes.filter((p) => p.from === WORKER);
         expect(fromThatNode.length).toBeGreaterThan(0);
         expect(fromThatNode.filter((p) => p.status !== "error").map((p) => `${p.status} ${p.id}`)).toEqual([]);
@@ -202,7 +254,7 @@ describeKernel(check.ok ? `the verifier against kube-proxy's captured rules on a
     }, MINUTE);
 
     test("the full run passes, the backend's ClusterIP refused from every pod", async () => {
-      const report = await verifyWorld(SHORT_SPREAD);
+      const report = await verifyWorld("backend-not-ready");
       expect(describeProblems(report.probes)).toBe("");
       expect(report.exitCode).toBe(0);
       const refused = report.probes.filter((p) => p.rule.id === "no-endpoints-refuse" && p.service === "backend" && p.vantage === "pod" && p.target.startsWith("cluster-ip:"));
@@ -210,14 +262,14 @@ describeKernel(check.ok ? `the verifier against kube-proxy's captured rules on a
     }, 2 * MINUTE);
 
     test("the \"has no endpoints\" REJECT replaced by DROP: no-endpoints-refuse fails and nothing else", async () => {
-      for (const node of capture.nodes) {
+      await Promise.all(capture.nodes.map(async (node) => {
         const rules = capture.rules("backend-not-ready", node.name);
         const dropping = rules.replace(/(has no endpoints" .*)-j REJECT --reject-with icmp-port-unreachable/g, "$1-j DROP");
         expect(dropping).not.toEqual(rules);
         await world.execInNode(node.name, [world.iptables.restore], dropping);
-      }
+      }));
       try {
-        const report = await verifyWorld(SHORT_SPREAD);
+        const report = await verifyWorld("reject-as-drop");
         expect(failingRules(report)).toEqual(["no-endpoints-refuse"]);
         expect(report.summary.error).toBe(0);
       } finally {
