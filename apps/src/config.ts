@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { MIN_TOKEN_LENGTH, PROBE_TOKEN_HEADER } from "./probe-token";
 
 /** The three parts one image can play; see docs/CONTRACTS.md. */
 export const ROLES = ["frontend", "backend", "probe"] as const;
@@ -42,8 +43,9 @@ export interface AppConfig {
   /**
    * `PROBE_TOKEN_FILE`: for `ROLE=probe`, the file holding the token a caller
    * of `/dial` and `/resolve` must send (the kit mounts it from a Secret).
-   * `null` when unset: those paths are then open to anyone who reaches the
-   * pod, and the agent says so when it starts. Ignored by other roles.
+   * Required for the probe role: an agent without it would relay for anyone
+   * who reaches the pod, so it does not start. `null` for other roles, which
+   * ignore it.
    */
   readonly probeTokenFile: string | null;
 }
@@ -86,8 +88,22 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       0,
       MAX_SHUTDOWN_GRACE_MS,
     ),
-    probeTokenFile: role === "probe" ? (valueOf(env, "PROBE_TOKEN_FILE") ?? null) : null,
+    probeTokenFile: role === "probe" ? requireTokenFile(valueOf(env, "PROBE_TOKEN_FILE")) : null,
   });
+}
+
+/**
+ * Why a probe agent without PROBE_TOKEN_FILE does not start: `/dial` and
+ * `/resolve` make the pod send requests for its caller, and without a token
+ * that caller is anyone who reaches the pod (any pod in a shared cluster).
+ */
+export const MISSING_PROBE_TOKEN_FILE =
+  `ROLE=probe needs PROBE_TOKEN_FILE, the path of a file holding the probe token (at least ${MIN_TOKEN_LENGTH} characters) ` +
+  `that callers of /dial and /resolve must send in the ${PROBE_TOKEN_HEADER} header; it is unset, and an agent without it would relay for anyone`;
+
+function requireTokenFile(raw: string | undefined): string {
+  if (raw === undefined) throw new ConfigError(MISSING_PROBE_TOKEN_FILE);
+  return raw;
 }
 
 function valueOf(env: NodeJS.ProcessEnv, key: string): string | undefined {

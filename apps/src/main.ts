@@ -14,9 +14,6 @@ function log(event: string, fields: Readonly<Record<string, unknown>>): void {
 async function run(config: AppConfig): Promise<void> {
   const app = await startApp(config);
   log("listening", { role: config.role, address: app.address, port: app.port, pod: config.podName, node: config.nodeName });
-  if (config.role === "probe" && config.probeTokenFile === null) {
-    log("warning", { message: "PROBE_TOKEN_FILE is not set: /dial and /resolve answer anyone who reaches this pod" });
-  }
 
   const shutDown = (signal: NodeJS.Signals): void => {
     // close() stops accepting before it returns, so the log line below means "new connections are refused".

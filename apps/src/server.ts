@@ -2,7 +2,7 @@ import * as http from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { callBackend } from "./backend-call";
-import type { AppConfig } from "./config";
+import { ConfigError, MISSING_PROBE_TOKEN_FILE, type AppConfig } from "./config";
 import { dial, parseDialQuery } from "./dial";
 import { agentSlots, serveDialBatch, type BatchWorkers } from "./dial-batch";
 import { lookupVia } from "./dns-lookup";
@@ -60,9 +60,13 @@ interface Route {
  * Starts the workload's HTTP server and resolves once it listens.
  * `/dial` and `/resolve` exist only for `ROLE=probe`: on a frontend exposed
  * through a NodePort or LoadBalancer they would let anyone make the cluster
- * send requests on their behalf.
+ * send requests on their behalf. The probe role needs its token file
+ * (`probeTokenFile`) and rejects without it, so the agent is never an open relay.
  */
 export function startApp(config: AppConfig, listen: ListenOptions = {}): Promise<RunningApp> {
+  // loadConfig already refuses this; a config built by hand must not open the relay either.
+  if (config.role === "probe" && config.probeTokenFile === null) return Promise.reject(new ConfigError(MISSING_PROBE_TOKEN_FILE));
+  const tokenFile = config.probeTokenFile;
   const readiness = new Readiness();
   const dnsServers = listen.dnsServers;
   const lookup = dnsServers === undefined ? undefined : lookupVia(dnsServers);
@@ -159,8 +163,9 @@ export function startApp(config: AppConfig, listen: ListenOptions = {}): Promise
       return;
     }
     // Only the verifier may make this pod send requests: check the token before anything is parsed or sent.
-    if (route.probeOnly && config.probeTokenFile !== null) {
-      const refusal = refuseWithoutToken(request, config.probeTokenFile);
+    if (route.probeOnly) {
+      // Fail closed: without a token file nobody passes (startApp does not even start then).
+      const refusal = tokenFile === null ? { status: 503, message: MISSING_PROBE_TOKEN_FILE } : refuseWithoutToken(request, tokenFile);
       if (refusal !== undefined) {
         sendJson(response, refusal.status, { error: { header: PROBE_TOKEN_HEADER, message: refusal.message } });
         return;
@@ -205,10 +210,10 @@ export function startApp(config: AppConfig, listen: ListenOptions = {}): Promise
     return closing;
   };
 
-  // A configured token that cannot be read is a broken deployment: fail at start, not on the first probe.
-  if (config.probeTokenFile !== null) {
+  // A probe agent with no readable token is a broken deployment (or an open relay): fail at start, not on the first probe.
+  if (tokenFile !== null && config.role === "probe") {
     try {
-      readTokenFile(config.probeTokenFile);
+      readTokenFile(tokenFile);
     } catch (error) {
       return Promise.reject(error);
     }

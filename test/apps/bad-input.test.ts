@@ -1,5 +1,4 @@
-import { Cleanup, request, startTestApp } from "./helpers";
-import type { RunningApp } from "../../apps/src/server";
+import { Cleanup, startTestProbe, type TestProbe } from "./helpers";
 
 /** [what is wrong, request path, the parameter the answer must name, text the message must contain]. */
 const BAD_QUERIES: readonly [string, string, string, string][] = [
@@ -33,14 +32,14 @@ const BAD_READINESS_BODIES: readonly [string, string, string][] = [
 
 describe("bad input", () => {
   const cleanup = new Cleanup();
-  let probe: RunningApp;
+  let probe: TestProbe;
   beforeAll(async () => {
-    probe = await startTestApp(cleanup, { ROLE: "probe" });
+    probe = await startTestProbe(cleanup);
   });
   afterAll(() => cleanup.run());
 
   it.each(BAD_QUERIES)("%s → 400 naming the parameter and what is allowed", async (_what, path, parameter, text) => {
-    const answer = await request(probe.port, path);
+    const answer = await probe.request(path);
     expect(answer.status).toBe(400);
     expect(answer.json().error.parameter).toBe(parameter);
     expect(answer.json().error.message).toContain(text);
@@ -48,13 +47,13 @@ describe("bad input", () => {
   });
 
   it.each(BAD_READINESS_BODIES)("POST /readyz with %s → 400 naming ready, readiness unchanged", async (_what, body, text) => {
-    const answer = await request(probe.port, "/readyz", { method: "POST", body });
+    const answer = await probe.request("/readyz", { method: "POST", body });
     expect(answer.status).toBe(400);
     expect(answer.json().error).toEqual({
       parameter: "ready",
       message: expect.stringContaining(text),
     });
     expect(answer.json().error.message).toContain('allowed: the JSON body {"ready": true} or {"ready": false}');
-    expect((await request(probe.port, "/readyz")).status).toBe(200);
+    expect((await probe.request("/readyz")).status).toBe(200);
   });
 });

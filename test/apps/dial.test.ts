@@ -1,16 +1,16 @@
 import { classifyError, MAX_BODY_BYTES } from "../../apps/src/http-attempt";
 import { startFakeDns } from "./fake-dns";
-import { Cleanup, closedPort, fixedServer, request, silentListener, startTestApp } from "./helpers";
+import { Cleanup, closedPort, fixedServer, silentListener, startTestApp, startTestProbe } from "./helpers";
 
-const PROBE = { ROLE: "probe", POD_NAME: "probe-abc", NODE_NAME: "kind-control-plane" };
+const PROBE = { POD_NAME: "probe-abc", NODE_NAME: "kind-control-plane" };
 
 describe("GET /dial", () => {
   const cleanup = new Cleanup();
   afterEach(() => cleanup.run());
 
   async function dialFromProbe(query: string, dnsServers?: readonly string[]): Promise<any> {
-    const probe = await startTestApp(cleanup, PROBE, dnsServers);
-    const answer = await request(probe.port, `/dial?${query}`);
+    const probe = await startTestProbe(cleanup, PROBE, dnsServers);
+    const answer = await probe.request(`/dial?${query}`);
     expect(answer.status).toBe(200);
     return answer.json();
   }

@@ -2,9 +2,14 @@
  * Shared helpers for the demo workload's tests: every server binds 127.0.0.1
  * on port 0 and every client talks to 127.0.0.1 only.
  */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
 import * as net from "node:net";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { loadConfig } from "../../apps/src/config";
+import { PROBE_TOKEN_HEADER } from "../../apps/src/probe-token";
 import { startApp, type RunningApp } from "../../apps/src/server";
 
 export const LOOPBACK = "127.0.0.1";
@@ -64,6 +69,42 @@ export async function startTestApp(cleanup: Cleanup, env: NodeJS.ProcessEnv, dns
   const app = await startApp(loadConfig(env), { host: LOOPBACK, port: 0, dnsServers });
   cleanup.add(() => app.close(1000));
   return app;
+}
+
+/** A probe token in a file of its own, as the kit mounts it; removed by `cleanup`. */
+export interface TokenFile {
+  readonly token: string;
+  readonly file: string;
+}
+
+export function writeTokenFile(cleanup: Cleanup, token = randomBytes(32).toString("base64url")): TokenFile {
+  const dir = mkdtempSync(path.join(tmpdir(), "svclab-test-token-"));
+  const file = path.join(dir, "token");
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  cleanup.add(async () => rmSync(dir, { recursive: true, force: true }));
+  return { token, file };
+}
+
+/** A probe agent as the kit runs it (ROLE=probe with its token file), and requests that carry the token. */
+export interface TestProbe extends RunningApp {
+  readonly token: TokenFile;
+  /** {@link request} to this agent with the token in its header. */
+  request(path: string, options?: { method?: string; headers?: http.OutgoingHttpHeaders; body?: string }): Promise<Answer>;
+}
+
+/**
+ * Starts `ROLE=probe` on 127.0.0.1:0 with a fresh token file (`env` adds to or
+ * overrides that); closed by `cleanup`. See {@link startTestApp} for `dnsServers`.
+ */
+export async function startTestProbe(cleanup: Cleanup, env: NodeJS.ProcessEnv = {}, dnsServers?: readonly string[]): Promise<TestProbe> {
+  const token = writeTokenFile(cleanup);
+  const app = await startTestApp(cleanup, { ROLE: "probe", PROBE_TOKEN_FILE: token.file, ...env }, dnsServers);
+  return {
+    ...app,
+    token,
+    request: (target, options = {}) =>
+      request(app.port, target, { ...options, headers: { [PROBE_TOKEN_HEADER]: token.token, ...options.headers } }),
+  };
 }
 
 /** A port on 127.0.0.1 that nothing listens on (bound, then released). */

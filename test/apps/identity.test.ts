@@ -1,4 +1,4 @@
-import { Cleanup, request, startTestApp } from "./helpers";
+import { Cleanup, request, startTestApp, startTestProbe } from "./helpers";
 
 const ENV = {
   ROLE: "backend",
@@ -144,8 +144,8 @@ describe("odd request targets", () => {
   afterEach(() => cleanup.run());
 
   it.each(["/dial/..", "//healthz", "/healthz/", "*"])("answers %s with 404, not a crash", async (target) => {
-    const app = await startTestApp(cleanup, { ROLE: "probe" });
-    const answer = await request(app.port, target);
+    const app = await startTestProbe(cleanup);
+    const answer = await app.request(target);
     expect(answer.status).toBe(404);
     expect(answer.json().error.path).toBe(target);
     expect((await request(app.port, "/healthz")).status).toBe(200);

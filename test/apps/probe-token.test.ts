@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { loadConfig } from "../../apps/src/config";
+import { ConfigError, loadConfig, MISSING_PROBE_TOKEN_FILE } from "../../apps/src/config";
 import { startApp } from "../../apps/src/server";
 import { PROBE_TOKEN_HEADER } from "../../apps/src/probe-token";
 import { startFakeDns } from "./fake-dns";
@@ -109,7 +109,24 @@ describe("probe token", () => {
 
   test("PROBE_TOKEN_FILE is read for the probe role only", () => {
     expect(loadConfig({ ROLE: "probe", PROBE_TOKEN_FILE: "/t" }).probeTokenFile).toBe("/t");
-    expect(loadConfig({ ROLE: "probe" }).probeTokenFile).toBeNull();
     expect(loadConfig({ ROLE: "backend", PROBE_TOKEN_FILE: "/t" }).probeTokenFile).toBeNull();
+    expect(loadConfig({ ROLE: "frontend" }).probeTokenFile).toBeNull();
+  });
+
+  test("ROLE=probe without PROBE_TOKEN_FILE is refused, naming the variable and what the file must hold", () => {
+    for (const unset of [{}, { PROBE_TOKEN_FILE: "" }, { PROBE_TOKEN_FILE: "  " }]) {
+      expect(() => loadConfig({ ROLE: "probe", ...unset })).toThrow(new ConfigError(MISSING_PROBE_TOKEN_FILE));
+    }
+    expect(MISSING_PROBE_TOKEN_FILE).toBe(
+      "ROLE=probe needs PROBE_TOKEN_FILE, the path of a file holding the probe token (at least 16 characters) " +
+        "that callers of /dial and /resolve must send in the x-svclab-probe-token header; it is unset, and an agent without it would relay for anyone",
+    );
+  });
+
+  test("a probe config built without a token file does not start either, and nothing listens", async () => {
+    const config = { ...loadConfig({ ROLE: "probe", PROBE_TOKEN_FILE: tokenFile }), probeTokenFile: null };
+    // Should it start after all, close it, so the failure is this assertion and not a hung run.
+    const started = startApp(config, { host: LOOPBACK, port: 0 }).then((app) => (cleanup.add(() => app.close(0)), app));
+    await expect(started).rejects.toThrow(new ConfigError(MISSING_PROBE_TOKEN_FILE));
   });
 });

@@ -1,6 +1,6 @@
 import { resolveName } from "../../apps/src/resolve";
 import { startFakeDns } from "./fake-dns";
-import { Cleanup, request, startTestApp } from "./helpers";
+import { Cleanup, startTestProbe } from "./helpers";
 
 describe("GET /resolve", () => {
   const cleanup = new Cleanup();
@@ -9,8 +9,8 @@ describe("GET /resolve", () => {
   /** Asks a probe whose DNS server is a loopback one that knows no names: NXDOMAIN for everything. */
   async function resolveFromProbe(query: string): Promise<any> {
     const dns = await startFakeDns(cleanup, {});
-    const probe = await startTestApp(cleanup, { ROLE: "probe" }, [dns]);
-    const answer = await request(probe.port, `/resolve?${query}`);
+    const probe = await startTestProbe(cleanup, {}, [dns]);
+    const answer = await probe.request(`/resolve?${query}`);
     expect(answer.status).toBe(200);
     return answer.json();
   }

@@ -1,16 +1,18 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import * as http from "node:http";
 import * as path from "node:path";
-import { Cleanup, connectOutcome, LOOPBACK, request, silentListener, startTestApp } from "./helpers";
+import { MISSING_PROBE_TOKEN_FILE } from "../../apps/src/config";
+import { PROBE_TOKEN_HEADER } from "../../apps/src/probe-token";
+import { Cleanup, connectOutcome, LOOPBACK, request, silentListener, startTestApp, startTestProbe, writeTokenFile } from "./helpers";
 
 describe("graceful shutdown (in process)", () => {
   const cleanup = new Cleanup();
   afterEach(() => cleanup.run());
 
   it("finishes a request in flight and refuses new connections meanwhile", async () => {
-    const probe = await startTestApp(cleanup, { ROLE: "probe" });
+    const probe = await startTestProbe(cleanup);
     const silent = await silentListener(cleanup);
-    const inFlight = request(probe.port, `/dial?target=http://127.0.0.1:${silent.port}/&timeoutMs=300`);
+    const inFlight = probe.request(`/dial?target=http://127.0.0.1:${silent.port}/&timeoutMs=300`);
     await silent.connected;
 
     const stopped = probe.close(5000);
@@ -35,9 +37,9 @@ describe("graceful shutdown (in process)", () => {
   });
 
   it("cuts requests still running when the grace period ends", async () => {
-    const probe = await startTestApp(cleanup, { ROLE: "probe" });
+    const probe = await startTestProbe(cleanup);
     const silent = await silentListener(cleanup);
-    const inFlight = request(probe.port, `/dial?target=http://127.0.0.1:${silent.port}/&timeoutMs=10000`).then(
+    const inFlight = probe.request(`/dial?target=http://127.0.0.1:${silent.port}/&timeoutMs=10000`).then(
       () => "answered",
       (error: NodeJS.ErrnoException) => error.code,
     );
@@ -90,11 +92,12 @@ describe("graceful shutdown (SIGTERM to the process)", () => {
   }
 
   it("finishes the request in flight, refuses new connections and exits 0", async () => {
-    const child = startEntry({ ROLE: "probe" });
+    const token = writeTokenFile(cleanup);
+    const child = startEntry({ ROLE: "probe", PROBE_TOKEN_FILE: token.file });
     const exited = exitOf(child);
     const { port } = (await logEvent(child, "listening")) as { port: number };
     const silent = await silentListener(cleanup);
-    const inFlight = request(port, `/dial?target=http://127.0.0.1:${silent.port}/&timeoutMs=500`);
+    const inFlight = request(port, `/dial?target=http://127.0.0.1:${silent.port}/&timeoutMs=500`, { headers: { [PROBE_TOKEN_HEADER]: token.token } });
     await silent.connected;
 
     const shuttingDown = logEvent(child, "shutting down");
@@ -113,5 +116,17 @@ describe("graceful shutdown (SIGTERM to the process)", () => {
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
     expect(await exitOf(child)).toBe(2);
     expect(Buffer.concat(stderr).toString("utf8")).toBe('svclab-demo: ROLE is "database"; allowed: frontend, backend, probe\n');
+  });
+
+  it("refuses to start as a probe agent without PROBE_TOKEN_FILE, in one line naming it, with exit code 2", async () => {
+    const child = startEntry({ ROLE: "probe" });
+    const stderr: Buffer[] = [];
+    const stdout: Buffer[] = [];
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+    expect(await exitOf(child)).toBe(2);
+    expect(Buffer.concat(stderr).toString("utf8")).toBe(`svclab-demo: ${MISSING_PROBE_TOKEN_FILE}\n`);
+    // It never listened: nothing to relay through.
+    expect(Buffer.concat(stdout).toString("utf8")).toBe("");
   });
 });

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { loadConfig } from "../../apps/src/config";
 import { installMocks, promiseOf } from "../support/pulumi-mocks";
 import { messageThrownBy, registeredBesidesSentinel } from "./registration";
 
@@ -113,6 +114,18 @@ describe("ProbeAgents", () => {
     });
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: "probe-token", mountPath: "/var/run/svclab/probe-token", readOnly: true });
     expect(JSON.stringify(pod.containers[0].env)).not.toContain("secretKeyRef");
+  });
+
+  it("gives the agent what ROLE=probe requires: PROBE_TOKEN_FILE is the Secret key the volume mounts", async () => {
+    const { inputs } = await createdDaemonSet();
+    const pod = inputs.spec.template.spec;
+    const [c] = pod.containers;
+    const env = Object.fromEntries(c.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+    const volume = pod.volumes.find((v: any) => v.secret?.secretName === "svclab-probe-token");
+    const mount = c.volumeMounts.find((m: any) => m.name === volume.name);
+    expect(env.PROBE_TOKEN_FILE).toBe(`${mount.mountPath}/${volume.secret.items[0].path}`);
+    // The agent refuses ROLE=probe without a token file (apps/src/config.ts); this environment starts it.
+    expect(loadConfig(env).probeTokenFile).toBe(env.PROBE_TOKEN_FILE);
   });
 
   it("parents the DaemonSet to the component and uses the provider passed in opts", async () => {

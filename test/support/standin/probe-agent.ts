@@ -46,7 +46,7 @@ export async function startProbeAgent(pod: PodState, namespace: string, plane: D
   const tokenDir = mkdtempSync(path.join(tmpdir(), "svclab-standin-token-"));
   const tokenFile = path.join(tokenDir, "token");
   writeFileSync(tokenFile, token);
-  const config = loadConfig({ ROLE: "probe", POD_NAME: pod.name, POD_NAMESPACE: namespace, NODE_NAME: pod.node, POD_IP: pod.podIP, APP_VERSION: "standin" });
+  const config = loadConfig({ ROLE: "probe", PROBE_TOKEN_FILE: tokenFile, POD_NAME: pod.name, POD_NAMESPACE: namespace, NODE_NAME: pod.node, POD_IP: pod.podIP, APP_VERSION: "standin" });
   const startedAt = new Date();
   let served = 0;
 
