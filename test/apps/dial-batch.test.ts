@@ -12,13 +12,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { startFakeDns } from "./fake-dns";
-import { Cleanup, LOOPBACK, closedPort, fixedServer, request, startTestApp } from "./helpers";
+import { Cleanup, LOOPBACK, closedPort, fixedServer, request, startTestApp, startTestProbe, type TestProbe } from "./helpers";
+import type { RunningApp } from "../../apps/src/server";
 
-const PROBE = { ROLE: "probe", POD_NAME: "probe-abc", NODE_NAME: "kind-worker" };
+const PROBE = { POD_NAME: "probe-abc", NODE_NAME: "kind-worker" };
 
-/** POSTs a batch and collects the NDJSON lines (or the error body). */
-async function postBatch(port: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): Promise<{ status: number; lines: any[]; text: string }> {
-  const answer = await request(port, "/dial", {
+/** POSTs a batch and collects the NDJSON lines (or the error body); a TestProbe's own token goes along. */
+async function postBatch(app: RunningApp | TestProbe, body: unknown, headers: http.OutgoingHttpHeaders = {}): Promise<{ status: number; lines: any[]; text: string }> {
+  const send = "request" in app ? app.request : (target: string, options: Parameters<typeof request>[2]) => request(app.port, target, options);
+  const answer = await send("/dial", {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
@@ -98,8 +100,8 @@ describe("POST /dial (a batch of dials and lookups)", () => {
     const backend = await startTestApp(cleanup, { ROLE: "backend", POD_NAME: "backend-1" });
     const refused = await closedPort();
     const dns = await startFakeDns(cleanup, { a: { "backend.svclab.invalid": ["10.96.0.7"] } });
-    const probe = await startTestApp(cleanup, PROBE, [dns]);
-    const { status, lines } = await postBatch(probe.port, {
+    const probe = await startTestProbe(cleanup, PROBE, [dns]);
+    const { status, lines } = await postBatch(probe, {
       items: [
         { id: "yes", target: `http://${LOOPBACK}:${backend.port}/`, count: 2 },
         { id: "no", target: `http://${LOOPBACK}:${refused}/`, expectNo: true, timeoutMs: 400 },
@@ -119,13 +121,13 @@ describe("POST /dial (a batch of dials and lookups)", () => {
   test("streams each result as it finishes: a quick item's line arrives while a slow one still waits", async () => {
     const held = await heldServer(cleanup);
     const backend = await startTestApp(cleanup, { ROLE: "backend" });
-    const probe = await startTestApp(cleanup, PROBE);
+    const probe = await startTestProbe(cleanup, PROBE);
     const received: any[] = [];
     let ended = false;
     let firstLine: () => void = () => undefined;
     const first = new Promise<void>((resolve) => (firstLine = resolve));
     const done = new Promise<void>((resolve, reject) => {
-      const outgoing = http.request({ host: LOOPBACK, port: probe.port, path: "/dial", method: "POST", agent: false }, (response) => {
+      const outgoing = http.request({ host: LOOPBACK, port: probe.port, path: "/dial", method: "POST", agent: false, headers: { [PROBE_TOKEN_HEADER]: probe.token.token } }, (response) => {
         let buffer = "";
         response.setEncoding("utf8");
         response.on("data", (chunk: string) => {
@@ -166,7 +168,7 @@ describe("POST /dial (a batch of dials and lookups)", () => {
       hits += 1;
       response.end("{}");
     });
-    const probe = await startTestApp(cleanup, PROBE);
+    const probe = await startTestProbe(cleanup, PROBE);
     const good = { id: "good", target: `http://${LOOPBACK}:${target}/` };
     const cases: [Record<string, unknown>, string, string][] = [
       [{ id: "a" }, "/dial", "target"],
@@ -182,8 +184,8 @@ describe("POST /dial (a batch of dials and lookups)", () => {
       [{ id: "a", kind: "resolve", name: "localhost", type: "MX" }, "/resolve?name=localhost&type=MX", "type"],
     ];
     for (const [item, single, parameter] of cases) {
-      const expected = (await request(probe.port, single)).json().error.message;
-      const answer = await postBatch(probe.port, { items: [good, item] });
+      const expected = (await probe.request(single)).json().error.message;
+      const answer = await postBatch(probe, { items: [good, item] });
       expect(answer.status).toBe(400);
       expect(JSON.parse(answer.text)).toEqual({ error: { parameter: `items[1].${parameter}`, message: expected } });
     }
@@ -201,8 +203,8 @@ describe("POST /dial (a batch of dials and lookups)", () => {
     ["an unknown field", { items: [{ id: "x", target: "http://127.0.0.1:1/", tagret: 1 }] }, "items[0].tagret", 'has the field "tagret"; allowed for kind dial: id, kind, target, count, timeoutMs, expectNo'],
     ["expectNo not a boolean", { items: [{ id: "x", target: "http://127.0.0.1:1/", expectNo: "yes" }] }, "items[0].expectNo", 'expectNo is "yes"; allowed: true or false'],
   ])("%s → 400 naming the field at fault", async (_what, body, parameter, text) => {
-    const probe = await startTestApp(cleanup, PROBE);
-    const answer = await postBatch(probe.port, body);
+    const probe = await startTestProbe(cleanup, PROBE);
+    const answer = await postBatch(probe, body);
     expect(answer.status).toBe(400);
     expect(JSON.parse(answer.text).error).toEqual({ parameter, message: expect.stringContaining(text) });
   });
@@ -213,15 +215,15 @@ describe("POST /dial (a batch of dials and lookups)", () => {
       hits += 1;
       response.end("{}");
     });
-    const probe = await startTestApp(cleanup, PROBE);
+    const probe = await startTestProbe(cleanup, PROBE);
     const items = Array.from({ length: BATCH_LIMITS.maxItems + 1 }, (_, i) => ({ id: String(i), target: `http://${LOOPBACK}:${target}/` }));
-    const answer = await postBatch(probe.port, { items });
+    const answer = await postBatch(probe, { items });
     expect(answer.status).toBe(400);
     expect(JSON.parse(answer.text).error).toEqual({
       parameter: "items",
       message: `the batch has ${BATCH_LIMITS.maxItems + 1} items; allowed: at most ${BATCH_LIMITS.maxItems} items per POST /dial (send the rest in another request)`,
     });
-    const body = await postBatch(probe.port, { items: [{ id: "x", target: `http://${LOOPBACK}:${target}/`, pad: "x".repeat(BATCH_LIMITS.maxBodyBytes) }] });
+    const body = await postBatch(probe, { items: [{ id: "x", target: `http://${LOOPBACK}:${target}/`, pad: "x".repeat(BATCH_LIMITS.maxBodyBytes) }] });
     expect(JSON.parse(body.text).error).toEqual({ parameter: "body", message: expect.stringContaining(`larger than ${BATCH_LIMITS.maxBodyBytes} bytes`) });
     expect(hits).toBe(0);
   });
@@ -237,15 +239,15 @@ describe("POST /dial (a batch of dials and lookups)", () => {
       hits += 1;
       response.end("{}");
     });
-    const probe = await startTestApp(cleanup, { ...PROBE, PROBE_TOKEN_FILE: tokenFile });
+    const probe = await startTestApp(cleanup, { ...PROBE, ROLE: "probe", PROBE_TOKEN_FILE: tokenFile });
     const body = { items: [{ id: "x", target: `http://${LOOPBACK}:${target}/` }] };
     for (const headers of [{}, { [PROBE_TOKEN_HEADER]: "not-the-token" }]) {
-      const answer = await postBatch(probe.port, body, headers);
+      const answer = await postBatch(probe, body, headers);
       expect(answer.status).toBe(401);
       expect(JSON.parse(answer.text).error.header).toBe(PROBE_TOKEN_HEADER);
     }
     expect(hits).toBe(0);
-    const allowed = await postBatch(probe.port, body, { [PROBE_TOKEN_HEADER]: token });
+    const allowed = await postBatch(probe, body, { [PROBE_TOKEN_HEADER]: token });
     expect(allowed.status).toBe(200);
     expect(allowed.lines.map((line) => line.id ?? "done")).toEqual(["x", "done"]);
     expect(hits).toBe(1);
@@ -253,14 +255,14 @@ describe("POST /dial (a batch of dials and lookups)", () => {
 
   test("other roles do not serve it", async () => {
     const backend = await startTestApp(cleanup, { ROLE: "backend" });
-    expect((await postBatch(backend.port, { items: [{ id: "x", target: "http://127.0.0.1:1/" }] })).status).toBe(404);
+    expect((await postBatch(backend, { items: [{ id: "x", target: "http://127.0.0.1:1/" }] })).status).toBe(404);
   });
 
   test(`work items run ${BATCH_LIMITS.workSlots} at a time per agent, however many requests carry them`, async () => {
     const held = await heldServer(cleanup);
-    const probe = await startTestApp(cleanup, PROBE);
+    const probe = await startTestProbe(cleanup, PROBE);
     const batch = (prefix: string) => ({ items: Array.from({ length: 25 }, (_, i) => ({ id: `${prefix}${i}`, target: `http://${LOOPBACK}:${held.port}/`, timeoutMs: 10000 })) });
-    const runs = [postBatch(probe.port, batch("a")), postBatch(probe.port, batch("b"))];
+    const runs = [postBatch(probe, batch("a")), postBatch(probe, batch("b"))];
     await held.untilHeld(BATCH_LIMITS.workSlots);
     held.release();
     const answers = await Promise.all(runs);
@@ -272,13 +274,13 @@ describe("POST /dial (a batch of dials and lookups)", () => {
   test(`expected-"no" items wait in their own ${BATCH_LIMITS.waitSlots} slots: they all wait at once, and work still runs beside them`, async () => {
     const silent = await heldServer(cleanup);
     const backend = await startTestApp(cleanup, { ROLE: "backend" });
-    const probe = await startTestApp(cleanup, PROBE);
+    const probe = await startTestProbe(cleanup, PROBE);
     const waits = Array.from({ length: BATCH_LIMITS.waitSlots + 10 }, (_, i) => ({ id: `no${i}`, target: `http://${LOOPBACK}:${silent.port}/`, expectNo: true, timeoutMs: 10000 }));
     const work = Array.from({ length: 5 }, (_, i) => ({ id: `yes${i}`, target: `http://${LOOPBACK}:${backend.port}/` }));
-    const run = postBatch(probe.port, { items: [...waits, ...work] });
+    const run = postBatch(probe, { items: [...waits, ...work] });
     await silent.untilHeld(BATCH_LIMITS.waitSlots);
     // Every wait slot is taken, yet a work-carrying dial is answered before any wait ends (they end only on release).
-    const beside = await request(probe.port, `/dial?target=${encodeURIComponent(`http://${LOOPBACK}:${backend.port}/`)}`);
+    const beside = await probe.request(`/dial?target=${encodeURIComponent(`http://${LOOPBACK}:${backend.port}/`)}`);
     expect(beside.json().attempts[0]).toMatchObject({ ok: true });
     silent.release();
     const { lines } = await run;
@@ -289,18 +291,18 @@ describe("POST /dial (a batch of dials and lookups)", () => {
 
   test("a caller that hangs up stops the batch: items not yet started are never sent", async () => {
     const held = await heldServer(cleanup);
-    const probe = await startTestApp(cleanup, PROBE);
+    const probe = await startTestProbe(cleanup, PROBE);
     const items = Array.from({ length: BATCH_LIMITS.workSlots + 20 }, (_, i) => ({ id: String(i), target: `http://${LOOPBACK}:${held.port}/`, timeoutMs: 10000 }));
     const socket = net.connect(probe.port, LOOPBACK);
     socket.on("error", () => undefined);
     const body = JSON.stringify({ items });
-    socket.write(`POST /dial HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    socket.write(`POST /dial HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${PROBE_TOKEN_HEADER}: ${probe.token.token}\r\n\r\n${body}`);
     await held.untilHeld(BATCH_LIMITS.workSlots);
     socket.destroy();
     // The agent cancels the dials it holds (their connections close) and drops the items still waiting.
     await held.untilIdle();
     held.release();
-    const after = await postBatch(probe.port, { items: [{ id: "after", target: `http://${LOOPBACK}:${held.port}/` }] });
+    const after = await postBatch(probe, { items: [{ id: "after", target: `http://${LOOPBACK}:${held.port}/` }] });
     expect(after.lines[0]).toMatchObject({ id: "after", attempts: [{ ok: true }] });
     expect(held.seen()).toBe(BATCH_LIMITS.workSlots + 1);
   }, 60000);
