@@ -81,14 +81,17 @@ export function labCommand(): Command {
     .action(async (flags: LabFlags) => {
       process.exitCode = await guarded("lab", (interrupts) => {
         const projectDir = findProjectDir();
+        const settings = readLabSettings(projectDir, flags.stack);
+        // On a kind lab every node is a container whose rules can be read: the page explains each path by them.
+        const explain = settings.clusterMode === "kind";
         return runLab(
           { stackName: flags.stack, skipVerify: flags.skipVerify === true, machineReadable: flags.format !== "table", reportFile: flags.out, ...interrupts },
           {
             backend: interrupts.tracked(createPulumiBackend({ projectDir, stackName: flags.stack })),
-            settings: readLabSettings(projectDir, flags.stack),
+            settings,
             checkConfig: () => checkStackConfig(projectDir, flags.stack),
             markers: clusterMarkers(path.join(projectDir, STATE_DIR_NAME)),
-            verify: verifyWith(flags.format, flags.out === undefined && process.stdout.isTTY === true, path.join(projectDir, "reports", `lab-${flags.stack}.html`)),
+            verify: verifyWith(flags.format, flags.out === undefined && process.stdout.isTTY === true, path.join(projectDir, "reports", `lab-${flags.stack}.html`), verify, process.stderr, explain),
             io: processIo,
           },
         );
@@ -196,7 +199,8 @@ export async function guarded(
 /**
  * Verifies the lab; also writes the HTML page to `htmlFile` and names it on
  * `stderr` (stdout may carry JSON or JUnit). `run` is the verifier (a test
- * hands in a recorded report).
+ * hands in a recorded report). With `explain` (a kind lab) the run reads each
+ * node's rules and the page embeds every path's explanation (`verify --explain`).
  */
 export function verifyWith(
   format: LabFlags["format"],
@@ -204,10 +208,11 @@ export function verifyWith(
   htmlFile: string,
   run: typeof verify = verify,
   stderr: Pick<NodeJS.WritableStream, "write"> = process.stderr,
+  explain = false,
 ): LabVerify {
   return async (kubeconfig, namespace) => {
     try {
-      const report = await run({ kubeconfig, namespace, deadlineMs: LAB_VERIFY_DEADLINE_MS, onProgress: progressPrinter(process.stderr) });
+      const report = await run({ kubeconfig, namespace, deadlineMs: LAB_VERIFY_DEADLINE_MS, explain, onProgress: progressPrinter(process.stderr) });
       stderr.write(`HTML report: ${writeHtmlReport(report, htmlFile)}\n`);
       const rendered = renderReport(report, format, { color });
       return { exitCode: report.exitCode, rendered: rendered.replace(/\n$/, "") };

@@ -54,3 +54,25 @@ test("the lab's table output is the matrix, and the page is written for a failin
   expect(result.exitCode).not.toBe(0);
   expect(result.rendered.split("\n").some((line) => line.startsWith("Service "))).toBe(true);
 });
+
+test("on a kind lab the run is asked to read the rules (verify --explain) and the page embeds each path's explanation; otherwise it is not asked", async () => {
+  const htmlFile = path.join(dir, "lab-dev.html");
+  const text = "svclab/frontend-sticky (type ClusterIP, sessionAffinity ClientIP) on node svclab-worker, kube-proxy iptables mode";
+  const report = {
+    ...recorded("default-pass"),
+    explanations: {
+      nodes: [{ node: "svclab-worker", family: "IPv4" as const, origin: "docker exec svclab-worker iptables-save", mode: "iptables" as const }],
+      services: [{ service: "frontend-sticky", node: "svclab-worker", text }],
+    },
+  };
+  const asked: (boolean | undefined)[] = [];
+  const run = async (options: { explain?: boolean }) => {
+    asked.push(options.explain);
+    return report;
+  };
+  await verifyWith("table", false, htmlFile, run, stderrSink().stream, true)("/tmp/k", "svclab");
+  const page = fs.readFileSync(htmlFile, "utf8");
+  expect(page).toContain(`<details class="explain-node" id="explain/frontend-sticky/svclab-worker" data-explained="yes"><summary>on <b>svclab-worker</b>: ${text}</summary>`);
+  await verifyWith("table", false, htmlFile, run, stderrSink().stream)("/tmp/k", "svclab");
+  expect(asked).toEqual([true, false]);
+});
