@@ -379,3 +379,76 @@ describe("construct through the component provider (what another language's SDK 
     );
   });
 });
+
+interface YamlResource {
+  type: string;
+  properties?: Record<string, unknown>;
+  options?: { providers?: string[] };
+}
+interface YamlProgram {
+  runtime: string;
+  packages: Record<string, string>;
+  config?: Record<string, unknown>;
+  resources: Record<string, YamlResource>;
+  outputs: Record<string, string>;
+}
+
+describe("the Pulumi YAML example (examples/yaml) against the schema", () => {
+  const dir = path.join(repo, "examples", "yaml");
+  const program = parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as YamlProgram;
+  const svclabResources = Object.entries(program.resources).filter(([, r]) => r.type.startsWith("svclab:"));
+
+  /** `${name.property}` references in a value, as [resource, property]. */
+  function references(value: unknown): [string, string][] {
+    const text = JSON.stringify(value ?? null);
+    return [...text.matchAll(/\$\{([\w-]+)\.(\w+)\}/g)].map((m) => [m[1], m[2]]);
+  }
+
+  test("is a YAML program whose svclab package is this repository's component package", () => {
+    expect(program.runtime).toBe("yaml");
+    expect(fs.existsSync(path.join(path.resolve(dir, program.packages.svclab), "PulumiPlugin.yaml"))).toBe(true);
+    expect(path.resolve(dir, program.packages.svclab)).toBe(repo);
+  });
+
+  test("uses components the schema has, with only their inputs and every required one", () => {
+    expect(svclabResources.length).toBeGreaterThanOrEqual(5);
+    for (const [name, resource] of svclabResources) {
+      const spec = schema.resources[resource.type];
+      expect([name, spec === undefined]).toEqual([name, false]);
+      const given = Object.keys(resource.properties ?? {});
+      expect([name, given.filter((p) => !(p in spec.inputProperties))]).toEqual([name, []]);
+      expect([name, spec.requiredInputs.filter((p) => !given.includes(p))]).toEqual([name, []]);
+    }
+  });
+
+  test("gives enum inputs only values of their enum", () => {
+    const allowed = (ref: string | undefined) => schema.types[ref?.replace("#/types/", "") ?? ""]?.enum?.map((m) => m.value);
+    for (const [name, resource] of svclabResources) {
+      const spec = schema.resources[resource.type];
+      for (const [property, value] of Object.entries(resource.properties ?? {})) {
+        const input = spec.inputProperties[property];
+        const values = allowed(input.$ref ?? input.items?.$ref);
+        if (values === undefined || (typeof value === "string" && value.startsWith("${"))) continue;
+        for (const v of Array.isArray(value) ? value : [value]) expect([name, property, values.includes(v as string)]).toEqual([name, property, true]);
+      }
+    }
+  });
+
+  test("reads only outputs the components have", () => {
+    const everything = [...Object.values(program.resources).map((r) => r.properties), program.outputs];
+    for (const [resource, property] of everything.flatMap(references)) {
+      const type = program.resources[resource]?.type;
+      expect([resource, type === undefined]).toEqual([resource, false]);
+      if (type.startsWith("svclab:")) expect([resource, property, property in schema.resources[type].properties]).toEqual([resource, property, true]);
+    }
+  });
+
+  test("hands the cluster's Kubernetes provider to every in-cluster component through options, never through args", () => {
+    const inCluster = ["svclab:index:LabNamespace", "svclab:index:DemoApp", "svclab:index:ServiceCatalog", "svclab:index:ProbeAgents"];
+    const providerName = Object.entries(program.resources).find(([, r]) => r.type === "pulumi:providers:kubernetes")?.[0];
+    expect(program.resources[providerName ?? ""].properties).toEqual({ kubeconfig: expect.stringMatching(/^\$\{[\w-]+\.kubeconfig\}$/) });
+    for (const [name, resource] of svclabResources.filter(([, r]) => inCluster.includes(r.type))) {
+      expect([name, resource.options?.providers]).toEqual([name, [`\${${providerName}}`]]);
+    }
+  });
+});
