@@ -36,7 +36,21 @@ export interface DataPlaneInfo {
    * `no-answer` is expected (refused or dropped: no pod answers).
    */
   readonly noEndpoints: "refused" | "no-answer";
+  /** kube-proxy's version, from the image tag of DaemonSet kube-system/kube-proxy (e.g. `v1.34.0`), when it could be read. */
+  readonly kubeProxyVersion?: string;
+  /**
+   * Whether a Service with no ready endpoints is sent to its serving-but-terminating
+   * ones: `yes` for kube-proxy 1.26+ (ProxyTerminatingEndpoints, on by default
+   * since 1.26, GA in 1.28; nftables mode exists only since 1.29), `no` for
+   * kube-proxy before 1.26, `unknown` when the version or the implementation
+   * is not known (Cilium, other, unknown). Absent in reports saved before it
+   * was recorded. https://kubernetes.io/docs/reference/networking/virtual-ips/#traffic-to-terminating-endpoints
+   */
+  readonly terminatingFallback?: "yes" | "no" | "unknown";
 }
+
+/** The first kube-proxy minor version that falls back to serving-but-terminating endpoints by default. */
+export const TERMINATING_FALLBACK_SINCE = { major: 1, minor: 26 } as const;
 
 /** The kube-system reads detection needs; each returns `undefined` when the object does not exist. */
 export interface KubeSystemReads {
@@ -62,11 +76,61 @@ export function describeProfile(profile: DataPlaneProfile | "unknown"): string {
   }
 }
 
-/** The data plane of a profile; only kube-proxy's iptables and nftables modes promise a refusal. */
-export function dataPlaneOf(profile: DataPlaneProfile | "unknown", source: DataPlaneInfo["source"], evidence: string): DataPlaneInfo {
+/**
+ * The data plane of a profile; only kube-proxy's iptables and nftables modes
+ * promise a refusal. `kubeProxyVersion` (kube-proxy modes only) decides the
+ * fallback to serving-but-terminating endpoints.
+ */
+export function dataPlaneOf(
+  profile: DataPlaneProfile | "unknown",
+  source: DataPlaneInfo["source"],
+  evidence: string,
+  kubeProxyVersion?: string,
+): DataPlaneInfo {
   const implementation =
     profile === "unknown" ? "unknown" : profile === "cilium" ? "cilium" : profile === "other" ? "other" : "kube-proxy";
-  return { implementation, profile, source, evidence, noEndpoints: profile === "iptables" || profile === "nftables" ? "refused" : "no-answer" };
+  const version = implementation === "kube-proxy" ? kubeProxyVersion : undefined;
+  return {
+    implementation,
+    profile,
+    source,
+    evidence,
+    noEndpoints: profile === "iptables" || profile === "nftables" ? "refused" : "no-answer",
+    ...(version !== undefined ? { kubeProxyVersion: version } : {}),
+    terminatingFallback: terminatingFallbackOf(profile, version),
+  };
+}
+
+/** `major.minor` of a version such as `v1.28.3` or `v1.28.3-eksbuild.1`. */
+function minorOf(version: string): { major: number; minor: number } | undefined {
+  const match = /^v?(\d+)\.(\d+)/.exec(version);
+  return match === null ? undefined : { major: Number(match[1]), minor: Number(match[2]) };
+}
+
+function terminatingFallbackOf(profile: DataPlaneProfile | "unknown", version: string | undefined): "yes" | "no" | "unknown" {
+  // nftables mode came in kube-proxy 1.29, after the fallback (1.26).
+  if (profile === "nftables") return "yes";
+  if (profile !== "iptables" && profile !== "ipvs") return "unknown";
+  const parsed = version === undefined ? undefined : minorOf(version);
+  if (parsed === undefined) return "unknown";
+  const since = TERMINATING_FALLBACK_SINCE;
+  return parsed.major > since.major || (parsed.major === since.major && parsed.minor >= since.minor) ? "yes" : "no";
+}
+
+/**
+ * kube-proxy's version from its DaemonSet's image tag
+ * (`registry.k8s.io/kube-proxy:v1.34.0`, EKS `…/kube-proxy:v1.29.0-minimal-eksbuild.1`),
+ * or undefined when no tag names one (a digest, `latest`).
+ */
+export function kubeProxyVersionOf(daemonSet: k8s.V1DaemonSet | undefined): string | undefined {
+  for (const container of daemonSet?.spec?.template.spec?.containers ?? []) {
+    const image = (container.image ?? "").split("@")[0] as string;
+    const name = image.slice(image.lastIndexOf("/") + 1);
+    const tag = name.includes(":") ? name.slice(name.indexOf(":") + 1) : "";
+    if (!name.startsWith("kube-proxy") && container.name !== "kube-proxy") continue;
+    if (minorOf(tag) !== undefined) return tag;
+  }
+  return undefined;
 }
 
 /** How to state the data plane, for messages. */
@@ -171,20 +235,22 @@ export function dataPlaneFromKubeSystem(view: KubeSystemView): DataPlaneInfo {
     );
   }
   const daemonSet = view.kubeProxyDaemonSet;
+  const version = kubeProxyVersionOf(daemonSet);
+  const versionWords = version !== undefined ? `, image tag ${version}` : "";
   const flag = daemonSet === undefined ? undefined : proxyModeFlag(daemonSet);
   if (flag !== undefined) {
     const profile = kubeProxyProfile(flag);
     const known = profile === "unknown" ? `; mode "${flag}" is not one the verifier knows, ${HOW_TO_STATE}` : "";
-    return dataPlaneOf(profile, profile === "unknown" ? "unknown" : "detected", `DaemonSet kube-system/kube-proxy runs with --proxy-mode=${flag}${known}`);
+    return dataPlaneOf(profile, profile === "unknown" ? "unknown" : "detected", `DaemonSet kube-system/kube-proxy runs with --proxy-mode=${flag}${versionWords}${known}`, version);
   }
   for (const configMap of view.kubeProxyConfigMaps) {
     const configured = configuredMode(configMap);
     if (configured === undefined) continue;
     const profile = kubeProxyProfile(configured.mode);
     const where = `ConfigMap kube-system/${configMap.metadata?.name ?? "kube-proxy"} ${configured.key} ${modeWords(configured.mode)}`;
-    const running = daemonSet !== undefined ? "; DaemonSet kube-system/kube-proxy" : "";
+    const running = daemonSet !== undefined ? `; DaemonSet kube-system/kube-proxy${versionWords}` : "";
     const known = profile === "unknown" ? `; not a mode the verifier knows, ${HOW_TO_STATE}` : "";
-    return dataPlaneOf(profile, profile === "unknown" ? "unknown" : "detected", `${where}${running}${known}`);
+    return dataPlaneOf(profile, profile === "unknown" ? "unknown" : "detected", `${where}${running}${known}`, version);
   }
   if (daemonSet !== undefined) {
     return dataPlaneOf("unknown", "unknown", `DaemonSet kube-system/kube-proxy runs, but neither its flags nor a kube-proxy ConfigMap name the mode; ${HOW_TO_STATE}`);
@@ -205,9 +271,12 @@ export async function detectDataPlane(
   reads: KubeSystemReads,
   stated: DataPlaneProfile | undefined,
 ): Promise<{ dataPlane: DataPlaneInfo; notes: string[] }> {
-  const detected = dataPlaneFromKubeSystem(await readKubeSystem(reads));
+  const view = await readKubeSystem(reads);
+  const detected = dataPlaneFromKubeSystem(view);
   if (stated === undefined) return { dataPlane: detected, notes: [] };
-  const dataPlane = dataPlaneOf(stated, "stated", `stated with --data-plane ${stated}`);
+  // A stated kube-proxy mode still takes kube-proxy's version from its DaemonSet, when there is one.
+  const version = view.kind === "read" ? kubeProxyVersionOf(view.kubeProxyDaemonSet) : undefined;
+  const dataPlane = dataPlaneOf(stated, "stated", `stated with --data-plane ${stated}${version !== undefined ? `; kube-proxy image tag ${version}` : ""}`, version);
   const disagree = detected.profile !== "unknown" && detected.profile !== stated;
   const notes = disagree
     ? [`--data-plane ${stated} was stated, but kube-system shows ${describeProfile(detected.profile)} (${detected.evidence}); the stated profile is used`]
@@ -220,5 +289,21 @@ export function dataPlaneNote(dataPlane: DataPlaneInfo): string {
   const expectation = dataPlane.noEndpoints === "refused"
     ? "a Service without ready pods must refuse"
     : "a Service without ready pods must not be answered (refused or dropped)";
-  return `data plane: ${describeProfile(dataPlane.profile)} — ${dataPlane.source}: ${dataPlane.evidence}; ${expectation}`;
+  return `data plane: ${describeProfile(dataPlane.profile)} — ${dataPlane.source}: ${dataPlane.evidence}; ${expectation}; ${fallbackWords(dataPlane)}`;
+}
+
+/** What happens to a Service whose pods are all terminating, in words. */
+export function fallbackWords(dataPlane: DataPlaneInfo | undefined, fallback = dataPlane?.terminatingFallback ?? "unknown"): string {
+  const version = dataPlane?.kubeProxyVersion !== undefined ? `kube-proxy ${dataPlane.kubeProxyVersion}` : "kube-proxy";
+  const since = `${TERMINATING_FALLBACK_SINCE.major}.${TERMINATING_FALLBACK_SINCE.minor}`;
+  switch (fallback) {
+    case "yes":
+      return dataPlane?.profile === "nftables" && dataPlane.kubeProxyVersion === undefined
+        ? `kube-proxy in nftables mode (1.29+) sends to serving-but-terminating pods when no ready pod is left`
+        : `${version} (${since}+) sends to serving-but-terminating pods when no ready pod is left`;
+    case "no":
+      return `${version} (before ${since}) does not send to serving-but-terminating pods`;
+    case "unknown":
+      return `whether serving-but-terminating pods are used when no ready pod is left is unknown (kube-proxy ${since}+ does; its version could not be read), so either they answer or none does`;
+  }
 }

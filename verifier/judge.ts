@@ -31,7 +31,7 @@ export function describeExpectation(expect: Expectation): string {
       return ["reach an endpoint pod", ...extras].join(", ");
     }
     case "no-reach":
-      return "no endpoint answers";
+      return expect.mayAnswer !== undefined && expect.mayAnswer.length > 0 ? "no endpoint answers, or a serving-but-terminating one" : "no endpoint answers";
     case "refused":
       return "connection refused";
     case "spread":
@@ -51,8 +51,13 @@ export function describeExpectation(expect: Expectation): string {
   }
 }
 
-/** Judges one probe from its observation. */
+/** Judges one probe from its observation; the reason ends with which case of the rule applied (`probe.because`). */
 export function judge(probe: Probe, observation: Observation): Verdict {
+  const verdict = judgeObservation(probe, observation);
+  return probe.because === undefined ? verdict : { ...verdict, reason: `${verdict.reason} — ${probe.because}` };
+}
+
+function judgeObservation(probe: Probe, observation: Observation): Verdict {
   const expect = probe.expect;
   if (expect.kind === "fact") return { status: expect.holds ? "pass" : expect.otherwise, reason: expect.detail };
   if (observation.kind === "broken") return { status: "error", reason: observation.message };
@@ -154,7 +159,12 @@ function judgeNoReach(expect: Extract<Expectation, { kind: "no-reach" }>, attemp
       return { status: "fail", reason: `answered by ${who(attempt.identity)}` };
     }
   }
-  return { status: "pass", reason: notReached(attempts[0] as Attempt, expect.endpoints) };
+  const first = attempts[0] as Attempt;
+  // A serving-but-terminating pod the data plane may fall back to: its answer is allowed, and said as such.
+  if (first.identity !== null && expect.mayAnswer !== undefined && endpointOf(first.identity, expect.mayAnswer) !== undefined) {
+    return { status: "pass", reason: `answered by ${who(first.identity)}, a serving-but-terminating endpoint` };
+  }
+  return { status: "pass", reason: notReached(first, expect.endpoints) };
 }
 
 /**

@@ -167,6 +167,12 @@ const catalogue = {
     basis: "data-plane",
     dependsOn: "kube-proxy in iptables or nftables mode REJECTs (connection refused); elsewhere (ipvs, Cilium, unknown) the verifier expects only that no pod answers (no-endpoints-no-answer)",
   },
+  "terminating-fallback": {
+    sentence: "A Service whose pods are all terminating keeps answering from those still serving, instead of refusing, until they are gone",
+    vantages: ["pod", "outside"],
+    basis: "data-plane",
+    dependsOn: "kube-proxy 1.26+ (iptables, ipvs; nftables always) falls back to serving-but-terminating endpoints when no ready one is left; before 1.26 it refuses (no-endpoints-refuse); where the version or implementation is unknown, either those pods answer or none does",
+  },
   "endpoints-match-selector": {
     sentence: "A Service's endpoints are exactly the ready pods its label selector matches",
     vantages: ["api"],

@@ -45,7 +45,16 @@ export type Expectation =
    * Service"), with or without a workload identity. `endpoints` are the
    * Service's endpoints and the pods its selector matches, ready or not.
    */
-  | { readonly kind: "no-reach"; readonly endpoints: readonly EndpointRef[] }
+  | {
+      readonly kind: "no-reach";
+      readonly endpoints: readonly EndpointRef[];
+      /**
+       * Pods whose answer passes too: the serving-but-terminating endpoints of
+       * a Service with no ready ones, where it is unknown whether the data
+       * plane falls back to them.
+       */
+      readonly mayAnswer?: readonly EndpointRef[];
+    }
   /** The connection is refused (not timed out). */
   | { readonly kind: "refused" }
   /** `requests` answers, all from endpoints, from at least `minPods` different pods. */
@@ -89,6 +98,12 @@ export interface Probe {
    * e.g. `pod frontend-7d9c5-x2x4q (10.244.1.5)` for `pod:kind-worker#1:3000`.
    */
   readonly subject?: string;
+  /**
+   * Which case of the rule decided the expectation, added to the verdict's
+   * reason: e.g. that the Service has no ready endpoints and the data plane
+   * falls back to its serving-but-terminating ones.
+   */
+  readonly because?: string;
 }
 
 /** How a request failed. The same vocabulary as the probe agent's `/dial`. */

@@ -2,7 +2,7 @@ import { planProbes, serviceKind, CHECKS_BY_KIND } from "../../verifier/plan";
 import { RULES, rule } from "../../verifier/rules";
 import { dataPlaneOf } from "../../verifier/data-plane";
 import type { Probe } from "../../verifier/types";
-import { FRONTEND_PODS, NODES, PLAN_DEFAULTS, agents, cluster, nodePorts, pod, service, state } from "./fixtures";
+import { FRONTEND_PODS, NODES, PLAN_DEFAULTS, agents, cluster, endpointOf, nodePorts, pod, service, state } from "./fixtures";
 
 function byId(probes: readonly Probe[], id: string): Probe {
   const found = probes.find((p) => p.id === id);
@@ -317,7 +317,12 @@ describe("planProbes", () => {
     // A data plane that may drop (not refuse) plans the no-answer rule for Services without endpoints instead.
     const dropping = planProbes(lab, { ...PLAN_DEFAULTS, dataPlane: dataPlaneOf("cilium", "stated", "") });
     expect(dropping.filter((p) => !rule(p.rule).vantages.includes(p.vantage)).map((p) => `${p.id} [${p.rule}]`)).toEqual([]);
-    expect(new Set([...probes, ...dropping].map((p) => p.rule))).toEqual(new Set(RULES.map((r) => r.id)));
+    // A rollout: only serving-but-terminating endpoints, on kube-proxy 1.26+ (terminating-fallback).
+    const leaving = { ...pod("frontend-a", "lab-worker", "10.244.1.5"), terminating: true };
+    const rollout = cluster([{ ...state(service({ name: "roll", type: "NodePort", ports: nodePorts(30084) }), []), servingTerminating: [endpointOf(leaving)] }]);
+    const rolling = planProbes(rollout, { ...PLAN_DEFAULTS, dataPlane: dataPlaneOf("iptables", "detected", "", "v1.34.0") });
+    expect(rolling.filter((p) => !rule(p.rule).vantages.includes(p.vantage)).map((p) => `${p.id} [${p.rule}]`)).toEqual([]);
+    expect(new Set([...probes, ...dropping, ...rolling].map((p) => p.rule))).toEqual(new Set(RULES.map((r) => r.id)));
   });
 
   test("the dispatch table gives every Service kind the checks of the reachability table", () => {

@@ -7,7 +7,8 @@ import { planProbes, serviceKind, CHECKS_BY_KIND } from "../../verifier/plan";
 import { CHECK_RULES, listRules, renderRuleList } from "../../verifier/rule-list";
 import { RULES } from "../../verifier/rules";
 import type { Cluster } from "../../verifier/model";
-import { PLAN_DEFAULTS, cluster, nodePorts, pod, service, state } from "./fixtures";
+import { dataPlaneOf } from "../../verifier/data-plane";
+import { PLAN_DEFAULTS, cluster, endpointOf, nodePorts, pod, service, state } from "./fixtures";
 
 const FRONTEND = [pod("frontend-a", "lab-worker", "10.244.1.5"), pod("frontend-b", "lab-worker2", "10.244.2.6")];
 const NONE = [pod("frontend-a", "lab-worker", "10.244.1.5", false)];
@@ -27,8 +28,15 @@ function lab(pods: typeof FRONTEND): Cluster {
 
 describe("the rule list", () => {
   test("every probe the planner makes has a rule its Service's checks declare", () => {
-    for (const c of [lab(FRONTEND), lab(NONE)]) {
-      for (const probe of planProbes(c, PLAN_DEFAULTS)) {
+    // A rollout too: no ready endpoint, one serving-but-terminating, on kube-proxy 1.26+ and on an unknown version.
+    const leaving = { ...FRONTEND[0]!, terminating: true };
+    const rollout: Cluster = { ...lab([]), services: lab([]).services.map((s) => (s.service.selector === undefined ? s : { ...s, pods: [leaving], servingTerminating: [endpointOf(leaving)] })) };
+    const planned = [
+      ...[lab(FRONTEND), lab(NONE)].map((c) => ({ c, probes: planProbes(c, PLAN_DEFAULTS) })),
+      ...["v1.34.0", undefined].map((version) => ({ c: rollout, probes: planProbes(rollout, { ...PLAN_DEFAULTS, dataPlane: dataPlaneOf("iptables", "detected", "", version) }) })),
+    ];
+    for (const { c, probes } of planned) {
+      for (const probe of probes) {
         if (probe.service === "probe") {
           expect(probe.rule).toBe("probe-agent-per-node");
           continue;

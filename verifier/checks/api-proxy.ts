@@ -3,7 +3,7 @@
  */
 import type { ServicePortInfo } from "../model";
 import type { Probe, Target } from "../types";
-import { probe, endpointsFor, noEndpoints, type PlanContext } from "./context";
+import { probe, endpointsFor, noEndpoints, usableEndpoints, type PlanContext } from "./context";
 
 /** How the proxy path names a port: by name, or by number when it has none. */
 function portRefOf(port: ServicePortInfo | undefined): string {
@@ -25,12 +25,18 @@ export function planApiProxy({ cluster, state, options }: PlanContext): Probe[] 
   const service = state.service;
   return service.ports.map((port) => {
     const endpoints = endpointsFor(state, port);
+    const terminating = endpoints.length === 0 ? usableEndpoints({ options, state }, port).terminating : [];
     return probe({
       rule: endpoints.length > 0 ? "service-via-api-proxy" : noEndpoints({ options, state }).rule,
       service: service.name,
       vantage: "api-proxy",
       target: serviceProxyTarget(cluster.namespace, service.name, portRefOf(port)),
       expect: endpoints.length > 0 ? { kind: "reach", endpoints } : { kind: "proxy-fails" },
+      // The API server picks among the ready addresses of the Endpoints object, which leaves terminating pods out.
+      because:
+        terminating.length > 0
+          ? `no ready endpoint, ${terminating.length} serving-but-terminating: the API server's service proxy uses ready endpoints only, with no fallback`
+          : undefined,
     });
   });
 }

@@ -5,7 +5,7 @@
  */
 import type { Expectation, Probe } from "../types";
 import { clusterIPsOf, familyPart } from "./families";
-import { factProbe, noReach, probe, httpTarget, endpointsFor, targetPortNumber, firstVantage, reachOrRefused, type PlanContext } from "./context";
+import { factProbe, noReach, probe, httpTarget, endpointsFor, targetPortNumber, firstVantage, reachOrRefused, usableEndpoints, type PlanContext } from "./context";
 
 /**
  * The ClusterIP: not from outside; from the agent on every node (only same-node
@@ -19,16 +19,18 @@ export function planClusterIp(ctx: PlanContext): Probe[] {
   for (const clusterIP of clusterIPsOf(service)) {
     for (const port of service.ports) {
       const target = httpTarget(`cluster-ip:${familyPart(clusterIP)}${port.port}`, clusterIP.address, port.port);
-      const endpoints = endpointsFor(state, port);
+      const usable = usableEndpoints(ctx, port);
+      const endpoints = usable.endpoints;
       probes.push(probe({ rule: "clusterip-not-from-outside", service: service.name, vantage: "outside", target, expect: noReach(state) }));
       for (const from of ctx.vantagePods) {
         if (service.internalTrafficPolicy === "Local" && endpoints.length > 0) {
           // Only endpoints on the sender's node are eligible; with none there, kube-proxy drops the packet.
+          // (With no ready endpoint, kube-proxy 1.26+ picks among the serving-but-terminating ones the same way.)
           const local = endpoints.filter((e) => e.nodeName === from.node.name);
           const expect: Expectation = local.length > 0 ? { kind: "reach", endpoints: local, onNode: from.node.name } : noReach(state);
-          probes.push(probe({ rule: "itp-local-same-node", service: service.name, vantage: "pod", from, target, expect }));
+          probes.push(probe({ rule: "itp-local-same-node", service: service.name, vantage: "pod", from, target, expect, because: usable.because }));
         } else {
-          probes.push(probe({ service: service.name, vantage: "pod", from, target, ...reachOrRefused(endpoints, "clusterip-from-pod", ctx) }));
+          probes.push(probe({ service: service.name, vantage: "pod", from, target, ...reachOrRefused(usable, "clusterip-from-pod", ctx) }));
         }
       }
     }

@@ -2,8 +2,8 @@
  * What every check planner shares: the planning context, the probe builder
  * and the small address helpers. Pure; no I/O.
  */
-import type { DataPlaneInfo } from "../data-plane";
-import type { Cluster, NodeInfo, ProbeAgentInfo, ServiceInfo, ServicePortInfo, ServiceState } from "../model";
+import { fallbackWords, type DataPlaneInfo } from "../data-plane";
+import type { Cluster, EndpointInfo, NodeInfo, ProbeAgentInfo, ServiceInfo, ServicePortInfo, ServiceState } from "../model";
 import type { RuleId, Vantage } from "../rules";
 import type { EndpointRef, Expectation, Probe, Target } from "../types";
 
@@ -57,6 +57,8 @@ export interface ProbeSpec {
   readonly skipWhenRefused?: string;
   /** What a stable target label stands for in this run (a pod's real name); see stable-names.ts. */
   readonly subject?: string;
+  /** Which case of the rule applied, for the verdict's reason (see Probe.because). */
+  readonly because?: string;
 }
 
 /** A fact read from the API objects (vantage `api`, no traffic): it holds, or the rule fails. */
@@ -83,6 +85,7 @@ export function probe(spec: ProbeSpec): Probe {
     ...((spec.skip ?? spec.from?.skip) !== undefined ? { skip: spec.skip ?? spec.from?.skip } : {}),
     ...(spec.skipWhenRefused !== undefined ? { skipWhenRefused: spec.skipWhenRefused } : {}),
     ...(spec.subject !== undefined ? { subject: spec.subject } : {}),
+    ...(spec.because !== undefined ? { because: spec.because } : {}),
   };
 }
 
@@ -98,9 +101,7 @@ export function httpTarget(label: string, host: string, port: number, requests =
 
 /** The Service's ready endpoints serving this port (all of them when the slices name no ports). */
 export function endpointsFor(state: ServiceState, port: ServicePortInfo): EndpointRef[] {
-  return state.endpoints
-    .filter((e) => Object.keys(e.ports).length === 0 || e.ports[port.name] !== undefined)
-    .map((e) => ({ podName: e.podName, address: e.address, nodeName: e.nodeName }));
+  return refsFor(state.endpoints, port);
 }
 
 /**
@@ -157,11 +158,75 @@ export function noEndpoints(ctx: Pick<PlanContext, "options" | "state">): { rule
     : { rule: "no-endpoints-no-answer", expect: noReach(ctx.state) };
 }
 
-/** Reach the endpoints, or, when there are none, what {@link noEndpoints} says. */
+/** The endpoints traffic to one Service port goes to, as the data plane picks them. */
+export interface UsableEndpoints {
+  /** The ready endpoints; with none ready and a data plane that falls back, the serving-but-terminating ones. */
+  readonly endpoints: EndpointRef[];
+  /**
+   * `ready`: there are ready endpoints (or no terminating ones either);
+   * `terminating`: none is ready and the data plane sends to the serving-but-terminating ones;
+   * `not-used`: none is ready and the data plane (kube-proxy before 1.26) ignores the terminating ones;
+   * `unknown`: none is ready, and whether the data plane uses the terminating ones is not known.
+   */
+  readonly fallback: "ready" | "terminating" | "not-used" | "unknown";
+  /** The serving-but-terminating endpoints serving this port. */
+  readonly terminating: EndpointRef[];
+  /** Which case applied, in words, when terminating endpoints decided it. */
+  readonly because?: string;
+}
+
+/**
+ * A port's endpoints as the data plane picks them: the ready ones; with none
+ * ready, kube-proxy 1.26+ falls back to the serving-but-terminating ones
+ * (https://kubernetes.io/docs/reference/networking/virtual-ips/#traffic-to-terminating-endpoints).
+ * Without a known data plane the planner assumes the captured cluster's,
+ * kube-proxy 1.24 in iptables mode: no fallback.
+ */
+export function usableEndpoints(ctx: Pick<PlanContext, "options" | "state">, port: ServicePortInfo): UsableEndpoints {
+  const ready = endpointsFor(ctx.state, port);
+  const terminating = refsFor(ctx.state.servingTerminating ?? [], port);
+  if (ready.length > 0 || terminating.length === 0) return { endpoints: ready, fallback: "ready", terminating };
+  const dataPlane = ctx.options.dataPlane;
+  const fallback = dataPlane === undefined ? "no" : (dataPlane.terminatingFallback ?? "unknown");
+  const pods = terminating.map((e) => e.podName ?? e.address).join(", ");
+  const because = `no ready endpoint, ${terminating.length} serving-but-terminating (${pods}): ${fallbackWords(dataPlane, fallback)}`;
+  if (fallback === "yes") return { endpoints: terminating, fallback: "terminating", terminating, because };
+  return { endpoints: [], fallback: fallback === "no" ? "not-used" : "unknown", terminating, because };
+}
+
+/**
+ * Reach the usable endpoints (under `rule`, or `terminating-fallback` when
+ * they are the terminating ones); with none, what {@link noEndpoints} says;
+ * and when it is unknown whether terminating endpoints are used, either they
+ * answer or none of the Service's other pods does.
+ */
 export function reachOrRefused(
-  endpoints: readonly EndpointRef[],
+  usable: UsableEndpoints,
   rule: RuleId,
   ctx: Pick<PlanContext, "options" | "state">,
-): { rule: RuleId; expect: Expectation } {
-  return endpoints.length > 0 ? { rule, expect: { kind: "reach", endpoints } } : noEndpoints(ctx);
+): { rule: RuleId; expect: Expectation; because?: string } {
+  const because = usable.because !== undefined ? { because: usable.because } : {};
+  switch (usable.fallback) {
+    case "ready":
+      return usable.endpoints.length > 0 ? { rule, expect: { kind: "reach", endpoints: usable.endpoints } } : noEndpoints(ctx);
+    case "terminating":
+      return { rule: "terminating-fallback", expect: { kind: "reach", endpoints: usable.endpoints }, ...because };
+    case "not-used":
+      return { ...noEndpoints(ctx), ...because };
+    case "unknown":
+      return { rule: "terminating-fallback", expect: noReachOrTerminating(ctx.state, usable.terminating), ...because };
+  }
+}
+
+/** No pod of the Service answers, except perhaps one of `terminating`. */
+export function noReachOrTerminating(state: ServiceState, terminating: readonly EndpointRef[]): Expectation {
+  const leaving = new Set(terminating.map((e) => e.podName ?? e.address));
+  const others = servicePods(state).filter((p) => !leaving.has(p.podName ?? p.address));
+  return { kind: "no-reach", endpoints: others, mayAnswer: terminating };
+}
+
+function refsFor(endpoints: readonly EndpointInfo[], port: ServicePortInfo): EndpointRef[] {
+  return endpoints
+    .filter((e) => Object.keys(e.ports).length === 0 || e.ports[port.name] !== undefined)
+    .map((e) => ({ podName: e.podName, address: e.address, nodeName: e.nodeName }));
 }

@@ -6,7 +6,7 @@
  */
 import type { Probe } from "../types";
 import { clusterIPsOf, endpointAddressesIn, recordTypeOf, serviceFamilies } from "./families";
-import { probe, httpTarget, endpointsFor, dnsName, reachOrRefused, type PlanContext } from "./context";
+import { probe, httpTarget, dnsName, reachOrRefused, usableEndpoints, type PlanContext } from "./context";
 
 /** The Service name: no answer outside; inside it resolves to the ClusterIP and answers on the port. */
 export function planDns(ctx: PlanContext): Probe[] {
@@ -47,7 +47,7 @@ export function planDns(ctx: PlanContext): Probe[] {
           vantage: "pod",
           from,
           target: httpTarget(`dns:${name}:${port.port}`, name, port.port),
-          ...reachOrRefused(endpointsFor(state, port), "dns-name-answers", ctx),
+          ...reachOrRefused(usableEndpoints(ctx, port), "dns-name-answers", ctx),
         }),
       );
     }

@@ -2,7 +2,7 @@
  * LoadBalancer address checks, from outside and from a pod.
  */
 import type { Expectation, Probe, Target } from "../types";
-import { noReach, probe, httpTarget, endpointsFor, firstVantage, type PlanContext } from "./context";
+import { noReach, noReachOrTerminating, probe, httpTarget, firstVantage, usableEndpoints, type PlanContext } from "./context";
 import { ingressNames } from "./stable-names";
 
 /** Each load-balancer ingress address on the Service port: from outside and from a pod. */
@@ -11,8 +11,14 @@ export function planLoadBalancer(ctx: PlanContext): Probe[] {
   const service = state.service;
   const probes: Probe[] = [];
   for (const port of service.ports) {
-    const endpoints = endpointsFor(state, port);
-    const expect: Expectation = endpoints.length > 0 ? { kind: "reach", endpoints } : noReach(state);
+    const usable = usableEndpoints(ctx, port);
+    const endpoints = usable.endpoints;
+    // With only serving-but-terminating endpoints, what the data plane does with them decides (context.ts).
+    const fallback = usable.fallback === "terminating" || usable.fallback === "unknown";
+    const rule = (ruleWithEndpoints: "lb-from-outside" | "lb-from-pod") => (fallback ? "terminating-fallback" : ruleWithEndpoints);
+    const because = usable.because;
+    const expect: Expectation =
+      usable.fallback === "unknown" ? noReachOrTerminating(state, usable.terminating) : endpoints.length > 0 ? { kind: "reach", endpoints } : noReach(state);
     if (service.loadBalancerIngress.length === 0) {
       const skip = `no load-balancer address assigned to ${ctx.cluster.namespace}/${service.name} (status.loadBalancer.ingress is empty)`;
       const target: Target = { kind: "inspect", label: `lb:pending:${port.port}` };
@@ -26,9 +32,9 @@ export function planLoadBalancer(ctx: PlanContext): Probe[] {
       const target = httpTarget(`${label}:${port.port}`, address, port.port);
       const outsideSkip =
         options.outside.kind === "localhost" ? `${options.outside.reason}; load-balancer addresses live on the same network` : undefined;
-      probes.push(probe({ rule: "lb-from-outside", service: service.name, vantage: "outside", target, subject, expect, skip: outsideSkip }));
+      probes.push(probe({ rule: rule("lb-from-outside"), service: service.name, vantage: "outside", target, subject, expect, skip: outsideSkip, because }));
       const from = firstVantage(ctx);
-      if (from !== undefined) probes.push(probe({ rule: "lb-from-pod", service: service.name, vantage: "pod", from, target, subject, expect }));
+      if (from !== undefined) probes.push(probe({ rule: rule("lb-from-pod"), service: service.name, vantage: "pod", from, target, subject, expect, because }));
     });
   }
   return probes;

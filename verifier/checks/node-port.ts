@@ -5,9 +5,9 @@
  */
 import type { Cluster, NodeInfo, ServicePortInfo } from "../model";
 import { NODE_PORT_RANGE } from "./ranges";
-import type { EndpointRef, Expectation, Probe } from "../types";
+import type { Expectation, Probe } from "../types";
 import { nodeAddressesFor, type FamilyAddress } from "./families";
-import { factProbe, noReach, probe, httpTarget, endpointsFor, reachOrRefused, type PlanContext } from "./context";
+import { factProbe, noReach, probe, httpTarget, reachOrRefused, usableEndpoints, type PlanContext, type UsableEndpoints } from "./context";
 import { nodePortName } from "./stable-names";
 
 /** Each nodePort lies in {@link NODE_PORT_RANGE}. */
@@ -45,9 +45,11 @@ export function planNodePorts(ctx: PlanContext): Probe[] {
   for (const port of service.ports) {
     const nodePort = port.nodePort;
     if (nodePort === undefined) continue;
-    const endpoints = endpointsFor(state, port);
+    const usable = usableEndpoints(ctx, port);
+    const endpoints = usable.endpoints;
+    const because = usable.because;
     if (options.outside.kind === "localhost") {
-      probes.push(...planLocalhostNodePort(ctx, port, nodePort, endpoints));
+      probes.push(...planLocalhostNodePort(ctx, port, nodePort, usable));
     }
     // Every node, on its address of each of the Service's families (dual stack: IPv4 and IPv6).
     const nodeTargets = cluster.nodes.flatMap((node): { node: NodeInfo; address: FamilyAddress | undefined }[] => {
@@ -67,10 +69,11 @@ export function planNodePorts(ctx: PlanContext): Probe[] {
       const outsideSkip = noAddress ?? (options.outside.kind === "localhost" ? options.outside.reason : undefined);
       // With no ready endpoint anywhere, kube-proxy REJECTs even under a Local
       // policy; it only DROPs when endpoints exist but none on this node.
+      // (kube-proxy 1.26+ with only serving-but-terminating endpoints: the same, over those.)
       if (local && endpoints.length > 0) {
         const onNode = endpoints.filter((e) => e.nodeName === node.name);
         const expect: Expectation = onNode.length > 0 ? { kind: "reach", endpoints: onNode, onNode: node.name } : noReach(state);
-        probes.push(probe({ rule: "etp-local-only-local-nodes", service: service.name, vantage: "outside", target, subject, expect, skip: outsideSkip }));
+        probes.push(probe({ rule: "etp-local-only-local-nodes", service: service.name, vantage: "outside", target, subject, expect, skip: outsideSkip, because }));
         // On every node with a local endpoint: a SNAT configured on one node only must show there.
         if (onNode.length > 0 && host !== undefined) {
           probes.push(
@@ -82,17 +85,18 @@ export function planNodePorts(ctx: PlanContext): Probe[] {
               subject,
               expect: { kind: "reach", endpoints: onNode, clientNotIn: clusterAddresses(cluster) },
               skip: outsideSkip,
+              because,
             }),
           );
         }
         continue;
       }
       probes.push(
-        probe({ service: service.name, vantage: "outside", target, subject, skip: outsideSkip, ...reachOrRefused(endpoints, "nodeport-from-outside", ctx) }),
+        probe({ service: service.name, vantage: "outside", target, subject, skip: outsideSkip, ...reachOrRefused(usable, "nodeport-from-outside", ctx) }),
       );
       for (const from of ctx.vantagePods) {
         probes.push(
-          probe({ service: service.name, vantage: "pod", from, target, subject, skip: noAddress, ...reachOrRefused(endpoints, "nodeport-from-pod", ctx) }),
+          probe({ service: service.name, vantage: "pod", from, target, subject, skip: noAddress, ...reachOrRefused(usable, "nodeport-from-pod", ctx) }),
         );
       }
     }
@@ -107,7 +111,7 @@ export function planNodePorts(ctx: PlanContext): Probe[] {
  * frontend-local's port from a worker that does); one without drops the
  * request, and the probe fails on the timeout.
  */
-function planLocalhostNodePort(ctx: PlanContext, port: ServicePortInfo, nodePort: number, endpoints: readonly EndpointRef[]): Probe[] {
+function planLocalhostNodePort(ctx: PlanContext, port: ServicePortInfo, nodePort: number, usable: UsableEndpoints): Probe[] {
   const service = ctx.state.service;
   const rule = service.externalTrafficPolicy === "Local" ? "etp-local-only-local-nodes" : "nodeport-from-outside";
   return [
@@ -117,7 +121,7 @@ function planLocalhostNodePort(ctx: PlanContext, port: ServicePortInfo, nodePort
       target: httpTarget(nodePortName("localhost", port, nodePort, "127.0.0.1").label, "127.0.0.1", nodePort),
       subject: nodePortName("localhost", port, nodePort, "127.0.0.1").subject,
       skipWhenRefused: `nothing listens on 127.0.0.1:${nodePort}: no kind extraPortMappings entry publishes node port ${nodePort} (port ${port.port}) on the same host port, the only one tried`,
-      ...reachOrRefused(endpoints, rule, ctx),
+      ...reachOrRefused(usable, rule, ctx),
     }),
   ];
 }
