@@ -7,6 +7,7 @@ import { writeFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { DATA_PLANE_PROFILES, type DataPlaneProfile } from "./data-plane";
 import { KubeApiError, VerifyOptionError } from "./errors";
+import { explanationsSummary } from "./explain/during-run";
 import { verify } from "./index";
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_NAMESPACE, LIMITS } from "./options";
 import { reportDestinationProblem } from "./report/destination";
@@ -184,6 +185,8 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
     }
     throw err;
   }
+  // The matrix does not show explanations: say where they are.
+  if (report.explanations !== undefined && flags.format === "table") process.stderr.write(`${explanationsSummary(report.explanations)}\n`);
   const text = renderReport(report, flags.format, { details: flags.details ?? false, color: flags.out === undefined && process.stdout.isTTY === true });
   if (flags.out !== undefined) {
     writeFileSync(flags.out, text);

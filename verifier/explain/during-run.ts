@@ -94,3 +94,11 @@ export function explanationsNote(explanations: ReportExplanations): string | und
   const first = missing[0] as NodeRulesRecord;
   return `--explain: the rules of ${nodes.length} of ${new Set(explanations.nodes.map((n) => n.node)).size} nodes were not read (${nodes.join(", ")}): ${first.notRead}; verdicts do not depend on them, and the HTML page names the svclab explain command instead`;
 }
+
+/** One line for a terminal after a run with `--explain`: what was read and where the explanations are. */
+export function explanationsSummary(explanations: ReportExplanations): string {
+  const nodes = new Set(explanations.nodes.map((n) => n.node));
+  const read = new Set(explanations.nodes.filter((n) => n.notRead === undefined).map((n) => n.node));
+  const explained = explanations.services.filter((s) => s.text !== undefined).length;
+  return `explanations: rules read on ${read.size} of ${nodes.size} nodes, ${explained} Service×node explanations recorded; --format html embeds them, --format json keeps them (svclab report --from re-renders)`;
+}
