@@ -1,115 +1,37 @@
 /**
- * Benchmark of the verifier's probe phase on the loopback stand-in world:
- * the same probes run concurrently and one after another (concurrency 1).
- * About half of them are expected "no" answers that end by timeout (the
- * world's silent blackhole at ClusterIPs and pod IPs), so the sequential run
- * costs roughly the sum of the timeouts and a concurrent one about one.
+ * `npm run bench:verifier [-- --services N --nodes M] [--timeout ms] [--concurrency n]`:
+ * the verifier against the loopback stand-in cluster. Without a size, the
+ * concurrent-vs-sequential comparison on the lab (verifier-bench-compare.ts);
+ * with one, a run of a stand-in that size ending in one line a script reads
+ * (verifier-bench-sized.ts). It reports; it never fails a build, but exits 1
+ * when a probe of the faithful world did not pass (the numbers then measure
+ * a broken run) and 2 on bad flags.
  *
- * Prints wall times, the ratios, and the longest single timed-out probe.
- * Targets: concurrent wall ≤ 1.2 × the longest single timeout, and ≥ 10×
- * faster than sequential. It reports; it never fails a build.
- *
- * Run: `npm run bench:verifier` (builds, then runs dist/bench/verifier-bench.js).
- * Optional argument: the per-attempt timeout in ms (default 1000).
+ * Nothing leaves loopback: it runs inside a network namespace that has only
+ * `lo` (see README, "Performance").
  */
-import { performance } from "node:perf_hooks";
-import { buildWorld, type World } from "../test/support/standin";
-import { LIMITS, verify, type ProbeResult, type VerifyOptions } from "../verifier";
-
-const DEFAULT_TIMEOUT_MS = 1000;
-const TARGET_WALL_PER_TIMEOUT = 1.2;
-const TARGET_SPEEDUP = 10;
-/** The verifier's default concurrency, as a user gets it. */
-const DEFAULT_CONCURRENCY = LIMITS.concurrency.default;
-/** Outside probes plus everything one worker's probe agent sends. */
-const ONLY = /\/(outside|pod:svclab-worker)$/;
-/**
- * Left out: outside DNS probes (they would query this machine's non-loopback
- * resolver), and the agent's pod-IP probes for three of the five frontend
- * Services (the same pods again), so about half the probes are expected "no".
- */
-const SKIP = /\/dns:[^/]*\/outside$|^(frontend-sticky|frontend-internal-local|frontend-lb)\/pod:[^/]*\/pod:svclab-worker$/;
-
-interface PhaseRun {
-  readonly concurrency: number;
-  /** From the "planned" progress event to the last "probed" one: the probe phase alone. */
-  readonly probeWallMs: number;
-  readonly results: readonly ProbeResult[];
-}
-
-function parseTimeout(argv: readonly string[]): number {
-  const raw = argv[2];
-  if (raw === undefined) return DEFAULT_TIMEOUT_MS;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 50 || value > 10000) {
-    throw new Error(`timeout argument is "${raw}"; allowed: an integer number of ms from 50 to 10000`);
-  }
-  return value;
-}
-
-async function probePhase(world: World, timeoutMs: number, concurrency: number): Promise<PhaseRun> {
-  let plannedAt = 0;
-  let lastProbedAt = 0;
-  const options: VerifyOptions = {
-    kubeconfig: world.kubeconfigPath,
-    namespace: world.namespace,
-    only: ONLY,
-    skip: SKIP,
-    timeoutMs,
-    deadlineMs: 120_000,
-    concurrency,
-    onProgress: (event) => {
-      if (event.kind === "planned") plannedAt = performance.now();
-      if (event.kind === "probed") lastProbedAt = performance.now();
-    },
-  };
-  const report = await verify(options);
-  if (report.exitCode !== 0) {
-    const bad = report.probes.filter((p) => p.status !== "pass").map((p) => `${p.status} ${p.id}: ${p.reason}`);
-    throw new Error(`the faithful world did not verify cleanly (exit ${report.exitCode}):\n${bad.join("\n")}`);
-  }
-  return { concurrency, probeWallMs: lastProbedAt - plannedAt, results: report.probes };
-}
-
-function endedByTimeout(result: ProbeResult): boolean {
-  const observation = result.observation as { kind: string; attempts?: readonly { error: string | null }[] };
-  return observation.kind === "http" && (observation.attempts ?? []).some((a) => a.error === "timeout");
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(2)} s`;
-}
+import { CommanderError } from "commander";
+import { parseBenchArgs, type BenchArgs } from "./verifier-bench-args";
+import { runComparison } from "./verifier-bench-compare";
+import { runSized } from "./verifier-bench-sized";
 
 async function main(): Promise<void> {
-  const timeoutMs = parseTimeout(process.argv);
-  // More replicas than the lab, so the outside blackhole probes (one per pod and Service) are plenty.
-  const world = await buildWorld({ workloads: [{ component: "frontend", replicas: 6 }, { component: "backend", replicas: 4 }] });
+  let args: BenchArgs;
   try {
-    const sequential = await probePhase(world, timeoutMs, 1);
-    const byDefault = await probePhase(world, timeoutMs, DEFAULT_CONCURRENCY);
-    const total = sequential.results.length;
-    const full = await probePhase(world, timeoutMs, Math.min(256, total));
-    const expectNo = sequential.results.filter((r) => r.expectNo);
-    const timedOut = full.results.filter(endedByTimeout);
-    const longestTimeout = Math.max(...timedOut.map((r) => r.durationMs));
-
-    const lines = [
-      `verifier probe phase on the loopback stand-in world (slice 127.${world.addresses.slice}.0.0/16)`,
-      `probes: ${total}; expected "no": ${expectNo.length}; ended by timeout: ${timedOut.length}; per-attempt timeout ${timeoutMs} ms`,
-      `sequential (concurrency 1):   ${seconds(sequential.probeWallMs)}`,
-      ...[byDefault, full].map((run) => {
-        const label = `concurrency ${run.concurrency}${run.concurrency === DEFAULT_CONCURRENCY ? " (default)" : " (all at once)"}:`;
-        const speedup = sequential.probeWallMs / run.probeWallMs;
-        const perTimeout = run.probeWallMs / longestTimeout;
-        const verdict = `${perTimeout <= TARGET_WALL_PER_TIMEOUT ? "meets" : "misses"} ≤ ${TARGET_WALL_PER_TIMEOUT}× timeout, ${speedup >= TARGET_SPEEDUP ? "meets" : "misses"} ≥ ${TARGET_SPEEDUP}× speed-up`;
-        return `${label.padEnd(30)}${seconds(run.probeWallMs)}  = ${perTimeout.toFixed(2)}× the longest single timeout, ${speedup.toFixed(1)}× faster than sequential (${verdict})`;
-      }),
-      `longest single timed-out probe: ${longestTimeout} ms`,
-    ];
-    process.stdout.write(`${lines.join("\n")}\n`);
-  } finally {
-    await world.close();
+    args = parseBenchArgs(process.argv.slice(2));
+  } catch (error) {
+    // Commander has printed the help or the error (naming the value and what is allowed).
+    if (error instanceof CommanderError) {
+      process.exitCode = error.code === "commander.helpDisplayed" ? 0 : 2;
+      return;
+    }
+    throw error;
   }
+  if (args.mode === "compare") {
+    await runComparison(args.timeoutMs);
+    return;
+  }
+  process.exitCode = await runSized(args);
 }
 
 main().catch((error: unknown) => {

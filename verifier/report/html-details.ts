@@ -8,6 +8,7 @@ import type { ProbeResult } from "../types";
 import { cellText } from "./cells";
 import { esc } from "./escape";
 import { serviceHref } from "./explanations";
+import { pushTo } from "./group";
 import { groupNodeColumns } from "./matrix-columns";
 import type { Picture, ServiceView } from "./picture";
 import { GLYPHS, MEANINGS, type Verdict, VERDICTS, verdictOf } from "./verdict";
@@ -55,7 +56,7 @@ function verdictCounts(results: readonly ProbeResult[]): string {
 
 function rulesList(service: ServiceView): string {
   const byRule = new Map<string, ProbeResult[]>();
-  for (const r of [...service.paths, ...service.checks]) byRule.set(r.rule.id, [...(byRule.get(r.rule.id) ?? []), r]);
+  for (const r of [...service.paths, ...service.checks]) pushTo(byRule, r.rule.id, r);
   const items = [...byRule.values()].map((results) => {
     const first = results[0] as ProbeResult;
     const notPassed = results.filter((r) => r.status !== "pass");

@@ -31,6 +31,8 @@ interface Layout {
   readonly api: Point;
   readonly services: Map<string, { y: number }>;
   readonly nodes: Map<string, { y: number; h: number; pods: Map<string, number>; agentY: number | undefined }>;
+  /** Each pod's row, whatever its node: an answer arrow finds its pod in one look-up. */
+  readonly podY: Map<string, number>;
   readonly height: number;
 }
 
@@ -40,10 +42,13 @@ function layout(picture: Picture): Layout {
   const services = new Map<string, { y: number }>();
   picture.services.forEach((s, i) => services.set(s.name, { y: top + i * (service.h + service.gap) }));
   const nodes: Layout["nodes"] = new Map();
+  const podY = new Map<string, number>();
   let y = top;
   for (const view of picture.nodes) {
     const pods = new Map<string, number>();
     view.pods.forEach((pod, i) => pods.set(pod.name, y + node.header + i * node.row + node.row / 2));
+    // The first node listing a pod draws it (a pod is on one node).
+    for (const [name, at] of pods) if (!podY.has(name)) podY.set(name, at);
     const agentY = view.agent !== undefined ? y + node.header + view.pods.length * node.row + node.row / 2 : undefined;
     const rows = view.pods.length + (view.agent !== undefined ? 1 : 0);
     const h = node.header + Math.max(1, rows) * node.row + 8;
@@ -57,6 +62,7 @@ function layout(picture: Picture): Layout {
     api: { x: left.x + left.w, y: top + left.h + left.gap + left.h / 2 },
     services,
     nodes,
+    podY,
     height: Math.max(y, servicesBottom, leftBottom) + margin,
   };
 }
@@ -95,14 +101,13 @@ function pathArrow(result: ProbeResult, service: ServiceView, l: Layout, href: s
   return href === undefined ? arrow : `<a href="${esc(href)}">${arrow}</a>`;
 }
 
-function answerArrows(service: ServiceView, l: Layout, picture: Picture): string {
+function answerArrows(service: ServiceView, l: Layout): string {
   const at = l.services.get(service.name);
   if (at === undefined) return "";
   const total = service.answerers.reduce((sum, a) => sum + a.answers, 0);
   return service.answerers
     .map((a) => {
-      const node = picture.nodes.find((n) => n.pods.some((p) => p.name === a.pod));
-      const y = node !== undefined ? l.nodes.get(node.node.name)?.pods.get(a.pod) : undefined;
+      const y = l.podY.get(a.pod);
       if (y === undefined) return "";
       const from = { x: GRID.service.x + GRID.service.w, y: at.y + GRID.service.h / 2 };
       const width = (1 + (4 * a.answers) / Math.max(1, total)).toFixed(1);
@@ -181,7 +186,7 @@ export function renderPicture(picture: Picture): string {
   const l = layout(picture);
   const headers = `<text x="${GRID.left.x}" y="${GRID.margin + 6}" class="col-head">from outside / API</text><text x="${GRID.service.x}" y="${GRID.margin + 6}" class="col-head">Services</text><text x="${GRID.node.x}" y="${GRID.margin + 6}" class="col-head">nodes, their pods and probe agent</text>`;
   const paths = picture.services.map((s) => s.paths.map((p) => pathArrow(p, s, l, pathHref(picture.report, p))).join("")).join("");
-  const answers = picture.services.map((s) => answerArrows(s, l, picture)).join("");
+  const answers = picture.services.map((s) => answerArrows(s, l)).join("");
   return `<svg id="picture" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${GRID.width} ${l.height}" role="img" aria-label="Cluster picture: nodes, pods, Services and every probed path">
 <defs>${markers()}</defs>${headers}
 ${leftBoxes(l)}

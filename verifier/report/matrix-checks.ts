@@ -6,6 +6,7 @@
  */
 import type { createColors } from "picocolors";
 import type { ProbeResult } from "../types";
+import { pushTo } from "./group";
 import { sideText } from "./cells";
 import type { Picture, ServiceView } from "./picture";
 
@@ -47,7 +48,7 @@ function byChain(entries: readonly { result: ProbeResult; service: ServiceView |
   const groups = new Map<string, string[]>();
   for (const { result, service } of entries) {
     const chain = service?.ports.replace(/ :\d+/g, "") ?? "";
-    groups.set(chain, [...(groups.get(chain) ?? []), service?.name ?? result.service]);
+    pushTo(groups, chain, service?.name ?? result.service);
   }
   return [...groups.entries()].flatMap(([chain, names]) => names.map((name, i) => (i === 0 && chain !== "" ? `${chain} ${name}` : name)));
 }
@@ -74,9 +75,7 @@ function colourGlyphs(text: string, c: Colors): string {
 /** One line per non-path rule, in the order the rules first appear. */
 export function checkLines(picture: Picture, width: number, c: Colors): string[] {
   const byRule = new Map<string, { result: ProbeResult; service: ServiceView | undefined }[]>();
-  const add = (result: ProbeResult, service: ServiceView | undefined): void => {
-    byRule.set(result.rule.id, [...(byRule.get(result.rule.id) ?? []), { result, service }]);
-  };
+  const add = (result: ProbeResult, service: ServiceView | undefined): void => pushTo(byRule, result.rule.id, { result, service });
   for (const service of picture.services) for (const result of service.checks) add(result, service);
   for (const result of picture.nodeChecks) add(result, undefined);
   const lines: string[] = [];

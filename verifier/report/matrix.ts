@@ -13,6 +13,7 @@ import { summaryLine } from "./table";
 import { checkLines } from "./matrix-checks";
 import { groupNodeColumns, type MatrixColumn, nodeShortNames } from "./matrix-columns";
 import { cellText } from "./cells";
+import { pushTo } from "./group";
 import { type Picture, pictureOf } from "./picture";
 import { GLYPHS, type Verdict, VERDICTS } from "./verdict";
 
@@ -112,7 +113,7 @@ function problemLines(picture: Picture, c: Colors): string[] {
 function skippedLines(picture: Picture, c: Colors): string[] {
   if (picture.skipped.length === 0) return [];
   const byReason = new Map<string, ProbeResult[]>();
-  for (const r of picture.skipped) byReason.set(r.reason, [...(byReason.get(r.reason) ?? []), r]);
+  for (const r of picture.skipped) pushTo(byReason, r.reason, r);
   const lines = ["", c.bold("Skipped (never counted as passed):")];
   for (const [reason, results] of byReason) {
     const first = results[0] as ProbeResult;

@@ -43,6 +43,47 @@ function cell(results: readonly ProbeResult[], c: Colors): string {
   return results.map((r) => `${symbol(r, c)}${r.from !== undefined ? ` ${r.from}` : ""}`).join("\n");
 }
 
+/**
+ * Rows per cli-table3 table. Its layout checks every cell against every
+ * earlier row (for row and column spans we never use), so one table of all
+ * rows costs rows²: 7,930 probes took seconds. Long tables are drawn in
+ * slices of this many rows with the same column widths and stitched.
+ */
+export const ROWS_PER_TABLE = 64;
+
+/** Characters a terminal shows for `text`: colour codes take none; our glyphs and names take one each. */
+function shownWidth(text: string): number {
+  let widest = 0;
+  for (const line of text.replace(/\u001b\[[0-9;]*m/g, "").split("\n")) widest = Math.max(widest, [...line].length);
+  return widest;
+}
+
+/** The head and rows as one bordered table, without a rule between body rows (the table stays short). */
+function drawTable(head: readonly string[], body: readonly (readonly string[])[]): string {
+  // cli-table3's own widths: the widest cell plus one space of padding each side.
+  const colWidths = head.map((h, j) => {
+    let widest = shownWidth(h);
+    for (const row of body) widest = Math.max(widest, shownWidth(row[j] ?? ""));
+    return widest + 2;
+  });
+  const slices: string[] = [];
+  for (let start = 0; start === 0 || start < body.length; start += ROWS_PER_TABLE) {
+    const table = new Table({
+      head: start === 0 ? [...head] : [],
+      colWidths,
+      style: { head: [], border: [] },
+      chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
+    });
+    table.push(...body.slice(start, start + ROWS_PER_TABLE).map((row) => [...row]));
+    const lines = table.toString().split("\n");
+    // Stitched: a slice after the first loses its top border, one before the last its bottom border.
+    const from = start === 0 ? 0 : 1;
+    const to = start + ROWS_PER_TABLE < body.length ? lines.length - 1 : lines.length;
+    slices.push(lines.slice(from, to).join("\n"));
+  }
+  return slices.join("\n");
+}
+
 /** The summary line: `N passed, N failed, N errors, N skipped`. */
 export function summaryLine(summary: VerifySummary): string {
   return `${summary.pass} passed, ${summary.fail} failed, ${summary.error} errors, ${summary.skipped} skipped`;
@@ -63,21 +104,14 @@ export function renderTable(report: VerifyReport, options: TableOptions = {}): s
     list.push(result);
     row.byVantage.set(result.vantage, list);
   }
-  const used = COLUMNS.filter((v) => report.probes.some((p) => p.vantage === v));
-  // No rule between body rows: the matrix stays one screen tall.
-  const table = new Table({
-    head: ["service", "target", ...used],
-    style: { head: [], border: [] },
-    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
-  });
-  for (const row of rows.values()) {
-    table.push([row.service, row.target, ...used.map((v) => cell(row.byVantage.get(v) ?? [], c))]);
-  }
+  const present = new Set(report.probes.map((p) => p.vantage));
+  const used = COLUMNS.filter((v) => present.has(v));
+  const body = [...rows.values()].map((row) => [row.service, row.target, ...used.map((v) => cell(row.byVantage.get(v) ?? [], c))]);
 
   const lines: string[] = [
     `svclab verify · ${report.cluster.namespace} · context ${report.cluster.context} · ${report.cluster.server}`,
     `nodes: ${report.cluster.nodes.map((n) => `${n.name} (${n.role}, ${n.internalIP ?? "no InternalIP"})`).join(", ")}`,
-    table.toString(),
+    drawTable(["service", "target", ...used], body),
     `${c.green("✓")} reached a pod of the Service   ${c.cyan("–")} not reachable, as the rule says   ${c.red("✗")} failed   ${c.yellow("!")} could not run   ${c.gray("skip")} skipped`,
   ];
   const problems = report.probes.filter((p) => p.status === "fail" || p.status === "error");
