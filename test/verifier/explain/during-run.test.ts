@@ -9,7 +9,9 @@ import { dataPlaneOf } from "../../../verifier/data-plane";
 import { explainCluster, explanationsNote } from "../../../verifier/explain/during-run";
 import { explain } from "../../../verifier/explain/explain";
 import { renderExplanation } from "../../../verifier/explain/render";
+import type { VerifyReport } from "../../../verifier";
 import type { Cluster } from "../../../verifier/model";
+import { explanationOf } from "../../../verifier/report/explanations";
 import { CAPTURE_DIR, captureNodes, NOT_READY_DIR, objectsOf, rulesFile, rulesOf } from "./capture";
 import { CAPTURED_DATA_PLANE, captureCluster, captureDocker } from "./capture-cluster";
 
@@ -98,6 +100,23 @@ describe("explaining a run's Services on the real capture", () => {
     expect(record?.text).toBeUndefined();
     expect(record?.notExplained).toMatch(/^service "svclab\/frontend-lb": the Service exists but kube-proxy wrote no rules for it on node svclab-worker; Services with rules there: /);
     expect(textOf(explanations, "frontend-lb", "svclab-worker2")).toContain("LoadBalancer ingress");
+  });
+
+  it("reads a node once per IP family its Services use: an IPv6 Service is explained from ip6tables-save (not captured here: recorded as not read, and the page says so)", async () => {
+    const sticky6: Cluster = {
+      ...cluster,
+      services: cluster.services.map((s) => (s.service.name === "frontend-sticky" ? { ...s, service: { ...s.service, ipFamilies: ["IPv6"] as const } } : s)),
+    };
+    const docker = captureDocker();
+    const explanations = await explainCluster(sticky6, CAPTURED_DATA_PLANE, docker.run);
+    expect(docker.calls.sort()).toEqual(NODES.flatMap((node) => [`docker exec ${node} ip6tables-save`, `docker exec ${node} iptables-save`]).sort());
+    expect(explanations.nodes.map((n) => [n.node, n.family, n.notRead === undefined])).toEqual(NODES.flatMap((node) => [[node, "IPv4", true], [node, "IPv6", false]]));
+    // The capture holds no IPv6 rules: the IPv6 Service is left unexplained (its nodes' IPv6 records say why), the others are explained.
+    expect(explanations.services.filter((s) => s.service === "frontend-sticky")).toEqual([]);
+    expect(explanations.services.filter((s) => s.text !== undefined)).toHaveLength((services.length - 1) * NODES.length);
+    const report = { cluster: { ...sticky6, services: sticky6.services }, explanations } as unknown as VerifyReport;
+    expect(explanationOf(report, "frontend-sticky", "svclab-worker")).toEqual({ kind: "not-read", why: expect.stringContaining("docker exec svclab-worker ip6tables-save") });
+    expect(explanationOf(report, "frontend-local", "svclab-worker")?.kind).toBe("text");
   });
 
   it.each([
