@@ -6,6 +6,9 @@
  * `svclab/verifier` by name, type-checks against the shipped declarations and
  * registers its resources under Pulumi's mocks.
  *
+ * The installed verifier (library and bin) then proves a loopback stand-in
+ * cluster shaped like what the example deploys (docs/standin.md).
+ *
  * No network: the project's other dependencies are this checkout's
  * node_modules, linked one by one (so there is one @pulumi/pulumi, as after a
  * real install). Slow (a build and two TypeScript runs) but never timed:
@@ -17,6 +20,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
+import { buildWorld, type World } from "../support/standin";
+import { FAST, SKIP_OUTSIDE_DNS } from "../verifier-e2e/verify-helpers";
 import type { MockedRun } from "./mocked-program";
 
 jest.setTimeout(15 * 60_000);
@@ -202,5 +207,66 @@ describe("the installed package in a project of its own", () => {
     const lab = await exitOf(bin, ["lab"]);
     expect(lab.code).toBe(2);
     expect(lab.stderr).toContain("run the lab from a checkout of the svclab repository (the npm package has no stack program)");
+  });
+});
+
+describe("the installed verifier against a stand-in cluster shaped like the example", () => {
+  let world: World;
+  beforeAll(async () => {
+    // What the example deploys: 3 workers, frontend × 3, backend × 1, backend ClusterIP, frontend NodePort 30090 and LoadBalancer.
+    world = await buildWorld({
+      namespace: "edge",
+      contextName: "kind-svclab-edge",
+      nodes: [
+        { name: "svclab-edge-control-plane", role: "control-plane" },
+        { name: "svclab-edge-worker", role: "worker" },
+        { name: "svclab-edge-worker2", role: "worker" },
+        { name: "svclab-edge-worker3", role: "worker" },
+      ],
+      workloads: [
+        { component: "frontend", replicas: 3 },
+        { component: "backend", replicas: 1 },
+      ],
+      services: [
+        { name: "backend", kind: "ClusterIP", over: "backend" },
+        { name: "frontend-nodeport", kind: "NodePort", over: "frontend", nodePort: 30090 },
+        { name: "frontend-lb", kind: "LoadBalancer", over: "frontend" },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  test("svclab/verifier, required by name, proves every probe of the example's Services", async () => {
+    // The outside DNS probe would ask this machine's resolver: tests send traffic to loopback only.
+    const script = [
+      'const { verify } = require("svclab/verifier");',
+      "const [kubeconfig, skip, timeoutMs, deadlineMs] = process.argv.slice(1);",
+      'verify({ kubeconfig, namespace: "edge", skip: new RegExp(skip), timeoutMs: Number(timeoutMs), deadlineMs: Number(deadlineMs) })',
+      "  .then((r) => console.log(JSON.stringify({ exitCode: r.exitCode, summary: r.summary, services: [...new Set(r.probes.map((p) => p.service))].sort(), failed: r.probes.filter((p) => p.status !== 'pass' && p.status !== 'skipped').map((p) => `${p.id}: ${p.reason}`) })));",
+    ].join("\n");
+    const { stdout } = await run(
+      process.execPath,
+      ["-e", script, world.kubeconfigPath, SKIP_OUTSIDE_DNS.source, String(FAST.timeoutMs), String(FAST.deadlineMs)],
+      { cwd: project, timeout: CHILD_TIMEOUT_MS, maxBuffer: MAX_BUFFER, env: { ...process.env, KUBECONFIG: "" } },
+    );
+    const report = JSON.parse(stdout) as { exitCode: number; summary: { pass: number; fail: number; error: number }; services: string[]; failed: string[] };
+    expect(report.failed).toEqual([]);
+    expect(report.exitCode).toBe(0);
+    expect(report.summary.pass).toBeGreaterThan(20);
+    expect(report.services).toEqual(expect.arrayContaining(["backend", "frontend-lb", "frontend-nodeport"]));
+  });
+
+  test("the installed bin's verify, as the example's README runs it, exits 0 with every probe passed", async () => {
+    const bin = path.join("node_modules", "svclab", "lib", "bin", "svclab.js");
+    const result = await exitOf(bin, [
+      "verify", "--kubeconfig", world.kubeconfigPath, "--context", "kind-svclab-edge", "--namespace", "edge",
+      "--skip", SKIP_OUTSIDE_DNS.source, "--timeout", String(FAST.timeoutMs), "--deadline", String(FAST.deadlineMs), "--format", "json",
+    ]);
+    expect([result.code, result.stderr.split("\n").filter((line) => /^(fail|error):/.test(line))]).toEqual([0, []]);
+    const report = JSON.parse(result.stdout) as { summary: { fail: number; error: number }; cluster: { namespace: string; context: string } };
+    expect(report.summary).toMatchObject({ fail: 0, error: 0 });
+    expect(report.cluster).toMatchObject({ namespace: "edge", context: "kind-svclab-edge" });
   });
 });
