@@ -29,6 +29,8 @@ export interface NodeState {
   readonly ipv6?: string;
   readonly uid: string;
   readonly createdAt: string;
+  /** The node's Ready condition is False with this reason and message (the kubelet stopped). */
+  readonly notReady?: { readonly reason: string; readonly message: string };
 }
 
 export interface PodState {
@@ -46,6 +48,8 @@ export interface PodState {
   readonly createdAt: string;
   /** What the kubelet's readiness probe concluded. */
   ready: boolean;
+  /** The pod is being deleted (`deletionTimestamp` set) but its process still runs. */
+  terminating: boolean;
 }
 
 export interface ServiceState {
@@ -71,6 +75,10 @@ export interface EndpointState {
   readonly pod: PodState;
   /** The published `conditions.ready` (a stale-endpoints fault can make it lie). */
   readonly ready: boolean;
+  /** `conditions.serving`: the pod's readiness, terminating or not. */
+  readonly serving: boolean;
+  /** `conditions.terminating`. */
+  readonly terminating: boolean;
 }
 
 const POD_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
@@ -93,8 +101,11 @@ export class ClusterState {
 
   constructor(readonly namespace: string, private readonly addresses: AddressPlan, private readonly faults: WorldFaults) {}
 
-  addNode(name: string, role: NodeState["role"], ipv6?: string): NodeState {
-    const node = { name, role, ip: this.addresses.nodeIP(), ...(ipv6 !== undefined ? { ipv6 } : {}), uid: randomUUID(), createdAt: new Date().toISOString() };
+  addNode(name: string, role: NodeState["role"], ipv6?: string, notReady?: NodeState["notReady"]): NodeState {
+    const node = {
+      name, role, ip: this.addresses.nodeIP(), ...(ipv6 !== undefined ? { ipv6 } : {}), uid: randomUUID(), createdAt: new Date().toISOString(),
+      ...(notReady !== undefined ? { notReady } : {}),
+    };
     this.nodes.push(node);
     return node;
   }
@@ -108,7 +119,7 @@ export class ClusterState {
     const listenPort = component === "probe" ? 3000 : (this.faults.listenPort?.[component] ?? 3000);
     const pod: PodState = {
       name, uid: randomUUID(), component, node, podIP: this.addresses.podIP(), wire: this.addresses.podWire(),
-      listenPort, labels, createdAt: new Date().toISOString(), ready,
+      listenPort, labels, createdAt: new Date().toISOString(), ready, terminating: false,
     };
     this.pods.push(pod);
     return pod;
@@ -161,19 +172,29 @@ export class ClusterState {
     return this.services.find((s) => s.name === name);
   }
 
-  /** Every endpoint the controller publishes for a Service (ready or not); none for ExternalName. */
+  /**
+   * Every endpoint the controller publishes for a Service (ready or not); none
+   * for ExternalName. As the EndpointSlice controller's podToEndpoint:
+   * `ready = publishNotReadyAddresses || (serving && !terminating)`.
+   */
   endpoints(service: ServiceState): EndpointState[] {
     const over = service.spec.over;
     if (!over) return [];
     const stale = (this.faults.staleEndpoints ?? []).includes(over);
+    const publish = service.spec.publishNotReadyAddresses === true;
     return this.pods
       .filter((p) => p.component === over)
-      .map((pod) => ({ pod, ready: pod.ready || stale }));
+      .map((pod) => ({ pod, ready: publish || (pod.ready && !pod.terminating) || stale, serving: pod.ready, terminating: pod.terminating }));
   }
 
   /** The endpoints kube-proxy and the API server's proxy would send to. */
   readyEndpoints(service: ServiceState): PodState[] {
     return this.endpoints(service).filter((e) => e.ready).map((e) => e.pod);
+  }
+
+  /** Endpoints `ready: false, serving: true, terminating: true`: where kube-proxy 1.26+ sends when none is ready. */
+  servingTerminatingEndpoints(service: ServiceState): PodState[] {
+    return this.endpoints(service).filter((e) => !e.ready && e.serving && e.terminating).map((e) => e.pod);
   }
 
   private allocateNodePort(fixed: number | undefined): number {

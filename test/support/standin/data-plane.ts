@@ -8,7 +8,7 @@
 import type { AddressPlan } from "./addresses";
 import { isLoopback } from "./addresses";
 import type { ClusterState, NodeState, PodState, ServiceState } from "./cluster-state";
-import { dropsWithoutEndpoints, KIND_DATA_PLANE, type StandinDataPlane } from "./kube-system";
+import { dropsWithoutEndpoints, fallsBackToTerminating, KIND_DATA_PLANE, type StandinDataPlane } from "./kube-system";
 import type { WorldFaults } from "./spec";
 
 /** Where a connection goes. */
@@ -87,7 +87,7 @@ export class DataPlane {
 
   /** An outside client at a LoadBalancer address; the load balancer picks a node carrying an endpoint. */
   atLoadBalancer(service: ServiceState, clientAddress: string, remember = true): Route {
-    const ready = this.state.readyEndpoints(service);
+    const ready = this.usable(service);
     if (ready.length === 0) return this.noEndpoints(service);
     const pod = this.choose(service, clientAddress, ready, remember);
     const local = (service.spec.externalTrafficPolicy ?? "Cluster") === "Local";
@@ -101,7 +101,7 @@ export class DataPlane {
    * the Service CIDR (a fault): some node DNATs it to any ready endpoint.
    */
   routedClusterIP(service: ServiceState, clientAddress: string): Route {
-    const ready = this.state.readyEndpoints(service);
+    const ready = this.usable(service);
     if (ready.length === 0) return this.noEndpoints(service);
     const pod = this.choose(service, clientAddress, ready);
     return { kind: "endpoint", pod, host: pod.wire, port: service.targetPort, localAddress: clientAddress };
@@ -119,8 +119,17 @@ export class DataPlane {
     return route.kind === "endpoint" ? "forward" : route.kind === "reject" ? "reject" : "drop";
   }
 
-  private internal(service: ServiceState, from: PodState, node: NodeState): Route {
+  /**
+   * The endpoints kube-proxy sends to: the ready ones; with none, from v1.26 the
+   * serving-but-terminating ones (the same for Cluster and Local policies).
+   */
+  private usable(service: ServiceState): PodState[] {
     const ready = this.state.readyEndpoints(service);
+    return ready.length > 0 || !fallsBackToTerminating(this.implementation) ? ready : this.state.servingTerminatingEndpoints(service);
+  }
+
+  private internal(service: ServiceState, from: PodState, node: NodeState): Route {
+    const ready = this.usable(service);
     if (ready.length === 0) return this.icmpLimited(service, from.podIP, this.noEndpoints(service));
     const localOnly = service.spec.internalTrafficPolicy === "Local" && !(this.faults.internalPolicyIgnored ?? []).includes(service.name);
     const candidates = localOnly ? ready.filter((p) => p.node === node.name) : ready;
@@ -131,7 +140,8 @@ export class DataPlane {
 
   private viaNodePort(service: ServiceState, node: NodeState, clientAddress: string, policy: "local" | "cluster", remember = true): Route {
     if ((this.faults.silentNodePortNodes ?? []).includes(node.name)) return { kind: "drop", why: `node ${node.name} does not forward nodePorts (fault)` };
-    const ready = this.state.readyEndpoints(service);
+    if (node.notReady !== undefined) return { kind: "drop", why: `node ${node.name} is NotReady (${node.notReady.reason}): nothing there forwards` };
+    const ready = this.usable(service);
     if (ready.length === 0) return this.noEndpoints(service);
     const candidates = policy === "local" ? ready.filter((p) => p.node === node.name) : ready;
     if (candidates.length === 0) return { kind: "drop", why: `${this.state.namespace}/${service.name} has no local endpoints on ${node.name}` };

@@ -57,7 +57,9 @@ export function nodeObject(node: NodeState): object {
       ],
       conditions: [
         { type: "MemoryPressure", status: "False", reason: "KubeletHasSufficientMemory", message: "kubelet has sufficient memory available", lastHeartbeatTime: node.createdAt, lastTransitionTime: node.createdAt },
-        { type: "Ready", status: "True", reason: "KubeletReady", message: "kubelet is posting ready status", lastHeartbeatTime: node.createdAt, lastTransitionTime: node.createdAt },
+        node.notReady === undefined
+          ? { type: "Ready", status: "True", reason: "KubeletReady", message: "kubelet is posting ready status", lastHeartbeatTime: node.createdAt, lastTransitionTime: node.createdAt }
+          : { type: "Ready", status: "False", reason: node.notReady.reason, message: node.notReady.message, lastHeartbeatTime: node.createdAt, lastTransitionTime: node.createdAt },
       ],
       nodeInfo: {
         machineID: node.uid.replace(/-/g, ""), systemUUID: node.uid, bootID: node.uid, kernelVersion: "6.1.0", osImage: "Debian GNU/Linux 12 (bookworm)",
@@ -87,6 +89,7 @@ export function serviceObject(service: ServiceState, namespace: string): object 
     body.ipFamilies = service.clusterIPv6 !== undefined ? ["IPv4", "IPv6"] : ["IPv4"];
     body.ipFamilyPolicy = service.clusterIPv6 !== undefined ? "PreferDualStack" : "SingleStack";
     body.internalTrafficPolicy = spec.internalTrafficPolicy ?? "Cluster";
+    if (spec.publishNotReadyAddresses === true) body.publishNotReadyAddresses = true;
     if (spec.sessionAffinity === "ClientIP") body.sessionAffinityConfig = { clientIP: { timeoutSeconds: 10800 } };
     if (external) {
       body.externalTrafficPolicy = spec.externalTrafficPolicy ?? "Cluster";
@@ -116,6 +119,8 @@ export function podObject(pod: PodState, state: ClusterState): object {
       creationTimestamp: pod.createdAt,
       labels: pod.labels,
       ownerReferences: [{ ...owner, uid: pod.uid, controller: true, blockOwnerDeletion: true }],
+      // A pod being deleted: the API sets these at once; the kubelet stops it after the grace period.
+      ...(pod.terminating ? { deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 30 } : {}),
     },
     spec: {
       nodeName: pod.node,
@@ -153,9 +158,10 @@ export function podObject(pod: PodState, state: ClusterState): object {
 /** The one EndpointSlice the controller keeps for a small Service; none for ExternalName. */
 export function endpointSliceObject(service: ServiceState, state: ClusterState): object | undefined {
   if (service.spec.kind === "ExternalName") return undefined;
-  const endpoints = state.endpoints(service).map(({ pod, ready }) => ({
+  const endpoints = state.endpoints(service).map(({ pod, ready, serving, terminating }) => ({
     addresses: [pod.podIP],
-    conditions: { ready, serving: ready, terminating: false },
+    // A stale-endpoints fault publishes a not-ready pod as ready, and serving with it.
+    conditions: { ready, serving: serving || ready, terminating },
     nodeName: pod.node,
     targetRef: { kind: "Pod", namespace: state.namespace, name: pod.name, uid: pod.uid },
   }));
@@ -186,7 +192,8 @@ export function endpointSliceObject(service: ServiceState, state: ClusterState):
 /** The legacy core/v1 Endpoints object (ready addresses vs notReadyAddresses). */
 export function endpointsObject(service: ServiceState, state: ClusterState): object | undefined {
   if (service.spec.kind === "ExternalName") return undefined;
-  const all = state.endpoints(service);
+  // The Endpoints controller leaves terminating pods out, unless publishNotReadyAddresses.
+  const all = state.endpoints(service).filter((e) => !e.terminating || service.spec.publishNotReadyAddresses === true);
   const address = ({ pod }: { pod: PodState }) => ({ ip: pod.podIP, nodeName: pod.node, targetRef: { kind: "Pod", namespace: state.namespace, name: pod.name, uid: pod.uid } });
   const ready = all.filter((e) => e.ready).map(address);
   const notReady = all.filter((e) => !e.ready).map(address);

@@ -9,12 +9,33 @@
 
 /** The stand-in's data plane: what kube-system shows and how Services without endpoints behave. */
 export type StandinDataPlane =
-  /** kube-proxy in `mode`, named in the ConfigMap (`""` is kube-proxy's default, iptables) or by a `--proxy-mode` flag. */
-  | { readonly kind: "kube-proxy"; readonly mode: "" | "iptables" | "nftables" | "ipvs"; readonly shownBy: "configmap" | "flag" }
+  /**
+   * kube-proxy in `mode`, named in the ConfigMap (`""` is kube-proxy's default, iptables) or by a `--proxy-mode` flag;
+   * `version` is its image tag (default {@link DEFAULT_KUBE_PROXY_VERSION}): from v1.26 on, a Service whose endpoints
+   * are all terminating is sent to those still serving instead of refused.
+   */
+  | { readonly kind: "kube-proxy"; readonly mode: "" | "iptables" | "nftables" | "ipvs"; readonly shownBy: "configmap" | "flag"; readonly version?: string }
   /** Cilium replacing kube-proxy; it drops connections to a Service without endpoints (no answer, a timeout). */
   | { readonly kind: "cilium" }
-  /** Nothing in kube-system names the data plane (as on k3s); Services behave as kube-proxy iptables. */
+  /** Nothing in kube-system names the data plane (as on k3s); Services behave as a current kube-proxy in iptables mode. */
   | { readonly kind: "hidden" };
+
+/** The kube-proxy version a kind v0.30 node image runs. */
+export const DEFAULT_KUBE_PROXY_VERSION = "v1.34.0";
+
+/**
+ * True when the data plane sends to serving-but-terminating endpoints once no
+ * ready one is left: kube-proxy from v1.26 (and "hidden", a current k3s);
+ * the stand-in's Cilium drops instead.
+ * https://kubernetes.io/docs/reference/networking/virtual-ips/#traffic-to-terminating-endpoints
+ */
+export function fallsBackToTerminating(dataPlane: StandinDataPlane): boolean {
+  if (dataPlane.kind === "hidden") return true;
+  if (dataPlane.kind !== "kube-proxy") return false;
+  const match = /^v(\d+)\.(\d+)/.exec(dataPlane.version ?? DEFAULT_KUBE_PROXY_VERSION);
+  if (match === null) throw new Error(`dataPlane.version: got "${dataPlane.version}"; allowed: a kube-proxy image tag such as v1.34.0`);
+  return Number(match[1]) > 1 || Number(match[2]) >= 26;
+}
 
 /** kind's default. */
 export const KIND_DATA_PLANE: StandinDataPlane = { kind: "kube-proxy", mode: "iptables", shownBy: "configmap" };
@@ -86,7 +107,7 @@ export function kubeSystemDaemonSets(dataPlane: StandinDataPlane): Named[] {
       name: "kube-proxy",
       object: daemonSet("kube-proxy", { "k8s-app": "kube-proxy" }, {
         name: "kube-proxy",
-        image: "registry.k8s.io/kube-proxy:v1.34.0",
+        image: `registry.k8s.io/kube-proxy:${dataPlane.version ?? DEFAULT_KUBE_PROXY_VERSION}`,
         command: ["/usr/local/bin/kube-proxy", "--config=/var/lib/kube-proxy/config.conf", "--hostname-override=$(NODE_NAME)", ...flags],
       }),
     }];

@@ -15,6 +15,13 @@ export interface NodeSpec {
   readonly name: string;
   /** A control-plane node carries the NoSchedule taint: workloads skip it, probe agents tolerate it. */
   readonly role: "control-plane" | "worker";
+  /**
+   * The node is NotReady: its Ready condition is `False` with this reason and
+   * message (as a kubelet reports it, e.g. `KubeletNotReady`). Its pods, the
+   * probe agent included, are not ready (as the node lifecycle controller
+   * marks them) and its node ports drop (kube-proxy there is not serving).
+   */
+  readonly notReady?: { readonly reason: string; readonly message: string };
 }
 
 /** A Deployment-like set of demo pods. */
@@ -24,6 +31,12 @@ export interface WorkloadSpec {
   readonly replicas: number;
   /** Pods not ready at start (by replica index); default none. */
   readonly notReady?: readonly number[];
+  /**
+   * Pods being deleted at start (by replica index): `deletionTimestamp` set,
+   * the process still running and, unless also in `notReady`, still passing
+   * its readiness probe — serving-but-terminating endpoints, as in a rollout.
+   */
+  readonly terminating?: readonly number[];
 }
 
 /** Kubernetes Service types, plus headless as its own kind for readability. */
@@ -45,6 +58,12 @@ export interface ServiceSpec {
   readonly sessionAffinity?: "None" | "ClientIP";
   /** ExternalName only. */
   readonly externalName?: string;
+  /**
+   * `spec.publishNotReadyAddresses`: every selected pod is a ready endpoint,
+   * ready or not, as the EndpointSlice controller publishes it.
+   * https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/#ServiceSpec
+   */
+  readonly publishNotReadyAddresses?: boolean;
   /** LoadBalancer only; default true. https://kubernetes.io/docs/concepts/services-networking/service/#load-balancer-nodeport-allocation */
   readonly allocateLoadBalancerNodePorts?: boolean;
   /** Service port; default 80. */

@@ -90,7 +90,7 @@ class RunningWorld implements World {
     this.dns = new ClusterDns(this.state, spec.faults);
     this.dropSink = new ManagedListener(addresses.dropAddress, 0, () => ({ kind: "drop", why: "sink" }));
     // In a dual-stack world the first node also has an IPv6 address: ::1, the only one a test may use.
-    spec.nodes.forEach((node, index) => this.state.addNode(node.name, node.role, spec.ipFamily === "dual" && index === 0 ? "::1" : undefined));
+    spec.nodes.forEach((node, index) => this.state.addNode(node.name, node.role, spec.ipFamily === "dual" && index === 0 ? "::1" : undefined, node.notReady));
     // The kit's per-lab probe token; `stale` agents hold another one (a rotation not yet copied into the pods).
     this.probeToken = randomBytes(32).toString("base64url");
     this.agentToken = spec.faults.probeTokenSecret === "stale" ? randomBytes(32).toString("base64url") : this.probeToken;
@@ -110,13 +110,17 @@ class RunningWorld implements World {
     const workers = this.state.nodes.filter((n) => n.role === "worker");
     // The control-plane taint keeps workloads off it unless it is the only node (as on a one-node kind cluster).
     const schedulable = workers.length > 0 ? workers : this.state.nodes;
+    // Pods on a NotReady node are not ready: the node lifecycle controller marks them so.
+    const nodeReady = (name: string) => this.state.node(name).notReady === undefined;
     for (const workload of this.spec.workloads) {
       for (let i = 0; i < workload.replicas; i++) {
-        this.state.addPod(workload.component, schedulable[i % schedulable.length].name, !(workload.notReady ?? []).includes(i));
+        const node = schedulable[i % schedulable.length].name;
+        const pod = this.state.addPod(workload.component, node, !(workload.notReady ?? []).includes(i) && nodeReady(node));
+        pod.terminating = (workload.terminating ?? []).includes(i);
       }
     }
     for (const node of this.state.nodes) {
-      if (!(this.spec.faults.missingProbeAgents ?? []).includes(node.name)) this.state.addPod("probe", node.name, true);
+      if (!(this.spec.faults.missingProbeAgents ?? []).includes(node.name)) this.state.addPod("probe", node.name, nodeReady(node.name));
     }
     await this.dropSink.setMode("silent");
     await Promise.all(this.state.pods.map((pod) => this.startPod(pod)));
