@@ -26,14 +26,33 @@ export function anchorHref(service: string, node?: string): string {
   return `#${explanationAnchor(encodeURIComponent(service), node === undefined ? undefined : encodeURIComponent(node))}`;
 }
 
+/**
+ * Lists looked up by key, indexed once per list (one cache per kind of key):
+ * a page asks for every Service on every node, and searching the list each
+ * time made that quadratic in Services × nodes. The first entry of a key
+ * wins, as `find` did.
+ */
+const recordIndexes = new WeakMap<readonly object[], Map<string, object>>();
+const serviceIndexes = new WeakMap<readonly object[], Map<string, object>>();
+
+function indexed<T extends object>(cache: WeakMap<readonly object[], Map<string, object>>, list: readonly T[], keyOf: (item: T) => string): Map<string, T> {
+  let index = cache.get(list) as Map<string, T> | undefined;
+  if (index === undefined) {
+    index = new Map();
+    for (const item of list) if (!index.has(keyOf(item))) index.set(keyOf(item), item);
+    cache.set(list, index);
+  }
+  return index;
+}
+
 /** The recorded explanation of `service` on `node`; undefined when the run recorded none (no `--explain`). */
 export function explanationOf(report: VerifyReport, service: string, node: string): NodeExplanation | undefined {
   const recorded = report.explanations;
   if (recorded === undefined) return undefined;
-  const record = recorded.services.find((s) => s.service === service && s.node === node);
+  const record = indexed(recordIndexes, recorded.services, (s) => `${s.service}\u0000${s.node}`).get(`${service}\u0000${node}`);
   if (record?.text !== undefined) return { kind: "text", text: record.text };
   if (record?.notExplained !== undefined) return { kind: "not-explained", why: record.notExplained };
-  const state = report.cluster.services?.find((s) => s.service.name === service);
+  const state = indexed(serviceIndexes, report.cluster.services ?? [], (s) => s.service.name).get(service);
   const family = state !== undefined ? primaryFamily(state.service) : "IPv4";
   const rules = recorded.nodes.find((n) => n.node === node && n.family === family) ?? recorded.nodes.find((n) => n.node === node);
   if (rules?.notRead !== undefined) return { kind: "not-read", why: rules.notRead };

@@ -11,7 +11,7 @@ import { renderHtml, renderJson, renderJunit, renderMatrix, renderTable, type Ve
 import { ROWS_PER_TABLE } from "../../../verifier/report/table";
 import { elementSteps } from "./element-steps";
 import { recorded } from "./recorded";
-import { probesTimes, servicesTimes } from "./scaled-report";
+import { probesTimes, servicesTimes, withExplanations } from "./scaled-report";
 
 const RENDERERS: Record<string, (report: VerifyReport) => string> = {
   matrix: (r) => renderMatrix(r),
@@ -37,6 +37,12 @@ describe.each(Object.entries(RENDERERS))("the %s renderer", (_name, render) => {
 
   test("takes about four times the steps for four times the probes per Service", () => {
     expect(growth(render, probesTimes, recorded("five-nodes"))).toBeLessThanOrEqual(MAX_GROWTH);
+  });
+});
+
+describe("the html renderer of a run with --explain", () => {
+  test("takes about four times the steps for four times the Services, each explained on every node", () => {
+    expect(growth(renderHtml, (report, k) => withExplanations(servicesTimes(report, k)), recorded("five-nodes"))).toBeLessThanOrEqual(MAX_GROWTH);
   });
 });
 

@@ -63,3 +63,16 @@ function withProbes(report: VerifyReport, probes: ProbeResult[]): VerifyReport {
   const count = (status: ProbeResult["status"]): number => probes.filter((p) => p.status === status).length;
   return { ...report, probes, summary: { pass: count("pass"), fail: count("fail"), error: count("error"), skipped: count("skipped"), total: probes.length } };
 }
+
+/** The report as `svclab verify --explain` records it: every node's rules read, every Service explained on every node. */
+export function withExplanations(report: VerifyReport): VerifyReport {
+  const nodes = report.cluster.nodes.map((n) => n.name);
+  const services = (report.cluster.services ?? []).map((s) => s.service.name);
+  return {
+    ...report,
+    explanations: {
+      nodes: nodes.map((node) => ({ node, family: "IPv4" as const, origin: `docker exec ${node} iptables-save`, mode: "iptables" as const })),
+      services: services.flatMap((service) => nodes.map((node) => ({ service, node, text: `${service} on ${node}\n[nat KUBE-SERVICES #1] …` }))),
+    },
+  };
+}
