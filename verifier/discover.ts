@@ -253,9 +253,12 @@ function collectEndpoints(
 }
 
 function toPod(pod: k8s.V1Pod): PodInfo {
+  const podIPs = (pod.status?.podIPs ?? []).map((p) => p.ip).filter((ip) => ip !== undefined && ip !== "");
   return {
     name: pod.metadata?.name ?? "",
     podIP: pod.status?.podIP,
+    // A dual-stack pod has one address per family (status.podIPs, primary first).
+    ...(podIPs.length > 1 ? { podIPs } : {}),
     nodeName: pod.spec?.nodeName,
     ready: isTrue(pod.status?.conditions, "Ready"),
     phase: pod.status?.phase ?? "Unknown",

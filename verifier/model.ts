@@ -85,7 +85,10 @@ export interface EndpointInfo {
 /** A pod matched by a Service's selector. */
 export interface PodInfo {
   readonly name: string;
+  /** `status.podIP`: the pod's address in the cluster's primary family. */
   readonly podIP: string | undefined;
+  /** `status.podIPs`: one address per family on a dual-stack pod, primary first; absent means `[podIP]`. */
+  readonly podIPs?: readonly string[];
   readonly nodeName: string | undefined;
   /** The pod's `Ready` condition is `True`. */
   readonly ready: boolean;

@@ -71,6 +71,13 @@ describe("discovery on a dual-stack cluster", () => {
       { address: "10.244.1.5", addresses: ["10.244.1.5", "fd00:10:244:1::5"], podName: "backend-1", nodeName: "lab-worker", ports: { http: 3000 } },
     ]);
   });
+
+  test("keeps a pod's address of each family (status.podIPs, primary first)", async () => {
+    const found = await discoverOnce(lists([slice("IPv4", "10.244.1.5"), slice("IPv6", "fd00:10:244:1::5")]), OPTIONS);
+    expect(found.services[0]?.pods).toEqual([
+      { name: "backend-1", podIP: "10.244.1.5", podIPs: ["10.244.1.5", "fd00:10:244:1::5"], nodeName: "lab-worker", ready: true, phase: "Running", terminating: false },
+    ]);
+  });
 });
 
 const DUAL_NODES = NODES.map((n, i) => ({ ...n, internalIPs: [n.internalIP as string, `fc00::${i + 2}`] }));
@@ -117,6 +124,69 @@ describe("the planner on a dual-stack cluster", () => {
       ["A", { kind: "resolves-to", records: ["10.244.1.5", "10.244.2.6"] }],
       ["AAAA", { kind: "resolves-to", records: ["fd00:10:244:1::5", "fd00:10:244:2::5"] }],
     ]);
+  });
+
+  test("probes each pod IP in every family, the IPv6 one under an id naming the family, expecting that pod", () => {
+    const probes = plan(dualInfo({ name: "web" }));
+    const fromWorker = probes.filter((p) => p.rule === "pod-ip-from-pod" && p.from === "lab-worker");
+    expect(fromWorker.map((p) => [p.id, p.target.kind === "http" ? p.target.url : "", p.subject, p.expect])).toEqual([
+      ["web/pod:lab-worker#1:3000/pod:lab-worker", "http://10.244.1.5:3000/", "pod frontend-a (10.244.1.5)",
+        { kind: "reach", endpoints: [{ podName: "frontend-a", address: "10.244.1.5", nodeName: "lab-worker" }] }],
+      ["web/pod:lab-worker#1:ipv6:3000/pod:lab-worker", "http://[fd00:10:244:1::5]:3000/", "pod frontend-a (fd00:10:244:1::5)",
+        { kind: "reach", endpoints: [{ podName: "frontend-a", address: "fd00:10:244:1::5", nodeName: "lab-worker" }] }],
+      ["web/pod:lab-worker2#1:3000/pod:lab-worker", "http://10.244.2.6:3000/", "pod frontend-b (10.244.2.6)",
+        { kind: "reach", endpoints: [{ podName: "frontend-b", address: "10.244.2.6", nodeName: "lab-worker2" }] }],
+      ["web/pod:lab-worker2#1:ipv6:3000/pod:lab-worker", "http://[fd00:10:244:2::5]:3000/", "pod frontend-b (fd00:10:244:2::5)",
+        { kind: "reach", endpoints: [{ podName: "frontend-b", address: "fd00:10:244:2::5", nodeName: "lab-worker2" }] }],
+    ]);
+    expect(probes.filter((p) => p.rule === "pod-ip-not-from-outside").map((p) => p.id)).toEqual([
+      "web/pod:lab-worker#1:3000/outside", "web/pod:lab-worker#1:ipv6:3000/outside", "web/pod:lab-worker2#1:3000/outside", "web/pod:lab-worker2#1:ipv6:3000/outside",
+    ]);
+  });
+
+  test("a single-stack Service's pod IPs keep their ids and get no IPv6 probe or slice check", () => {
+    const probes = planProbes({ ...cluster([state(service({ name: "web" }))]), nodes: DUAL_NODES }, PLAN_DEFAULTS);
+    expect(probes.filter((p) => p.rule === "pod-ip-not-from-outside").map((p) => p.id)).toEqual(["web/pod:lab-worker#1:3000/outside", "web/pod:lab-worker2#1:3000/outside"]);
+    expect(probes.filter((p) => p.rule === "endpoints-match-selector").map((p) => p.id)).toEqual(["web/endpoints/api"]);
+  });
+
+  /** frontend-b is in the IPv4 EndpointSlice only: the IPv6 slice lists frontend-a alone. */
+  function missingFromIPv6Slice() {
+    const info = dualInfo({ name: "web", type: "NodePort", ports: nodePorts(30080) });
+    const base = dualState(info);
+    const pods = base.pods.map((p, i) => ({ ...p, podIPs: [p.podIP as string, `fd00:10:244:${i + 1}::5`] }));
+    const endpoints = base.endpoints.map((e) => (e.podName === "frontend-b" ? { ...e, addresses: undefined } : e));
+    return planProbes({ ...cluster([{ ...base, pods, endpoints }]), nodes: DUAL_NODES }, PLAN_DEFAULTS);
+  }
+
+  test("expected endpoints per family follow that family's EndpointSlice: the IPv6 ClusterIP and node address expect the IPv6 slice's pods", () => {
+    const probes = missingFromIPv6Slice();
+    const expected = (id: string) => {
+      const found = probes.find((p) => p.id === id);
+      return found?.expect.kind === "reach" ? found.expect.endpoints.map((e) => `${e.podName} ${e.address}`) : found?.expect.kind;
+    };
+    expect({
+      clusterIPv4: expected("web/cluster-ip:80/pod:lab-worker"),
+      clusterIPv6: expected("web/cluster-ip:ipv6:80/pod:lab-worker"),
+      nodePortIPv6: expected("web/node-port:lab-worker:http:ipv6/outside"),
+      podIPv6: probes.filter((p) => p.rule === "pod-ip-from-pod" && p.from === "lab-worker" && p.id.includes(":ipv6:")).map((p) => p.id),
+    }).toEqual({
+      clusterIPv4: ["frontend-a 10.244.1.5", "frontend-b 10.244.2.6"],
+      clusterIPv6: ["frontend-a fd00:10:244:1::5"],
+      nodePortIPv6: ["frontend-a fd00:10:244:1::5"],
+      podIPv6: ["web/pod:lab-worker#1:ipv6:3000/pod:lab-worker"],
+    });
+  });
+
+  test("each family's EndpointSlice must list the ready pods with an address of that family", () => {
+    const facts = missingFromIPv6Slice().filter((p) => p.rule === "endpoints-match-selector");
+    expect(facts.map((p) => [p.id, p.expect])).toEqual([
+      ["web/endpoints/api", { kind: "fact", holds: true, detail: "endpoints of svclab/web = ready pods [frontend-a, frontend-b]", otherwise: "fail" }],
+      ["web/endpoints:ipv6/api", { kind: "fact", holds: false, detail: "ready pods with an IPv6 address without an endpoint (IPv6 EndpointSlice): frontend-b", otherwise: "fail" }],
+    ]);
+    const whole = planProbes({ ...cluster([dualState(dualInfo({ name: "web" }))]), nodes: DUAL_NODES }, PLAN_DEFAULTS);
+    // Pods that report no IPv6 address are not expected in the IPv6 slice, and slice endpoints that are not ready pods are extra.
+    expect(whole.find((p) => p.id === "web/endpoints:ipv6/api")?.expect).toMatchObject({ holds: false, detail: "endpoints (IPv6 EndpointSlice) that are not ready selected pods with an IPv6 address: frontend-a, frontend-b" });
   });
 
   test("an IPv6-only Service asks AAAA under the plain id", () => {

@@ -19,7 +19,8 @@ export function planClusterIp(ctx: PlanContext): Probe[] {
   for (const clusterIP of clusterIPsOf(service)) {
     for (const port of service.ports) {
       const target = httpTarget(`cluster-ip:${familyPart(clusterIP)}${port.port}`, clusterIP.address, port.port);
-      const usable = usableEndpoints(ctx, port);
+      // The other family's ClusterIP sends to the endpoints of that family's EndpointSlice.
+      const usable = usableEndpoints(ctx, port, clusterIP.primary ? undefined : clusterIP.family);
       const endpoints = usable.endpoints;
       probes.push(probe({ rule: "clusterip-not-from-outside", service: service.name, vantage: "outside", target, expect: noReach(state) }));
       for (const from of ctx.vantagePods) {

@@ -6,6 +6,7 @@ import { fallbackWords, type DataPlaneInfo } from "../data-plane";
 import type { Cluster, EndpointInfo, NodeInfo, ProbeAgentInfo, ServiceInfo, ServicePortInfo, ServiceState } from "../model";
 import type { RuleId, Vantage } from "../rules";
 import type { EndpointRef, Expectation, Probe, Target } from "../types";
+import { endpointAddressesIn, type Family } from "./families";
 
 /** How the outside vantage reaches node ports. */
 export type OutsideMode =
@@ -99,9 +100,14 @@ export function httpTarget(label: string, host: string, port: number, requests =
   return { kind: "http", label, url: `http://${hostPort(host, port)}/`, requests };
 }
 
-/** The Service's ready endpoints serving this port (all of them when the slices name no ports). */
-export function endpointsFor(state: ServiceState, port: ServicePortInfo): EndpointRef[] {
-  return refsFor(state.endpoints, port);
+/**
+ * The Service's ready endpoints serving this port (all of them when the slices
+ * name no ports). With `family`: only those that family's EndpointSlice lists,
+ * each by its address in that family, as kube-proxy's rules for that family's
+ * ClusterIP or node address send to them.
+ */
+export function endpointsFor(state: ServiceState, port: ServicePortInfo, family?: Family): EndpointRef[] {
+  return refsFor(state.endpoints, port, family);
 }
 
 /**
@@ -182,9 +188,9 @@ export interface UsableEndpoints {
  * Without a known data plane the planner assumes the captured cluster's,
  * kube-proxy 1.24 in iptables mode: no fallback.
  */
-export function usableEndpoints(ctx: Pick<PlanContext, "options" | "state">, port: ServicePortInfo): UsableEndpoints {
-  const ready = endpointsFor(ctx.state, port);
-  const terminating = refsFor(ctx.state.servingTerminating ?? [], port);
+export function usableEndpoints(ctx: Pick<PlanContext, "options" | "state">, port: ServicePortInfo, family?: Family): UsableEndpoints {
+  const ready = endpointsFor(ctx.state, port, family);
+  const terminating = refsFor(ctx.state.servingTerminating ?? [], port, family);
   if (ready.length > 0 || terminating.length === 0) return { endpoints: ready, fallback: "ready", terminating };
   const dataPlane = ctx.options.dataPlane;
   const fallback = dataPlane === undefined ? "no" : (dataPlane.terminatingFallback ?? "unknown");
@@ -225,8 +231,11 @@ export function noReachOrTerminating(state: ServiceState, terminating: readonly 
   return { kind: "no-reach", endpoints: others, mayAnswer: terminating };
 }
 
-function refsFor(endpoints: readonly EndpointInfo[], port: ServicePortInfo): EndpointRef[] {
+function refsFor(endpoints: readonly EndpointInfo[], port: ServicePortInfo, family?: Family): EndpointRef[] {
   return endpoints
     .filter((e) => Object.keys(e.ports).length === 0 || e.ports[port.name] !== undefined)
-    .map((e) => ({ podName: e.podName, address: e.address, nodeName: e.nodeName }));
+    .flatMap((e) => {
+      const address = family === undefined ? e.address : endpointAddressesIn(e, family)[0];
+      return address === undefined ? [] : [{ podName: e.podName, address, nodeName: e.nodeName }];
+    });
 }

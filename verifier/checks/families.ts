@@ -6,7 +6,7 @@
  * targets carry the family in their label (`cluster-ip:ipv6:80`).
  * https://kubernetes.io/docs/concepts/services-networking/dual-stack/
  */
-import type { EndpointInfo, NodeInfo, ServiceInfo } from "../model";
+import type { EndpointInfo, NodeInfo, PodInfo, ServiceInfo, ServiceState } from "../model";
 
 export type Family = "IPv4" | "IPv6";
 
@@ -68,7 +68,35 @@ export function recordTypeOf(family: Family): "A" | "AAAA" {
   return family === "IPv4" ? "A" : "AAAA";
 }
 
-/** An endpoint's addresses in one family. */
+/** An endpoint's addresses in one family (what that family's EndpointSlice lists for it). */
 export function endpointAddressesIn(endpoint: EndpointInfo, family: Family): string[] {
   return (endpoint.addresses ?? [endpoint.address]).filter((a) => familyOf(a) === family);
+}
+
+/** A pod's addresses: `status.podIPs` (one per family on a dual-stack pod), else its `podIP`. */
+export function podAddresses(pod: PodInfo): string[] {
+  return [...(pod.podIPs ?? (pod.podIP !== undefined ? [pod.podIP] : []))];
+}
+
+/** A family a Service's endpoints are probed in; `primary` keeps the labels single-stack clusters have always had. */
+export interface EndpointFamily {
+  readonly family: Family;
+  readonly primary: boolean;
+}
+
+/**
+ * The families a Service's endpoints come in, primary first: one
+ * EndpointSlice per family (`addressType` IPv4, IPv6). They are the Service's
+ * families, plus any family its endpoints have addresses in. The primary is
+ * the Service's; a Service that states none (no `ipFamilies`, no ClusterIP:
+ * a headless one read from an old API server) takes its first endpoint's.
+ */
+export function endpointFamilies(state: ServiceState): EndpointFamily[] {
+  const service = state.service;
+  const stated = (service.ipFamilies?.length ?? 0) > 0 || (service.clusterIP !== undefined && service.clusterIP !== "None");
+  const first = state.endpoints[0];
+  const primary = stated || first === undefined ? primaryFamily(service) : familyOf(first.address);
+  const seen = state.endpoints.flatMap((e) => (e.addresses ?? [e.address]).map(familyOf));
+  const families = [...new Set<Family>([primary, ...(stated ? serviceFamilies(service) : []), ...seen])];
+  return families.map((family) => ({ family, primary: family === primary }));
 }

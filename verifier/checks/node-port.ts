@@ -6,7 +6,7 @@
 import type { Cluster, NodeInfo, ServicePortInfo } from "../model";
 import { NODE_PORT_RANGE } from "./ranges";
 import type { Expectation, Probe } from "../types";
-import { nodeAddressesFor, type FamilyAddress } from "./families";
+import { nodeAddressesFor, podAddresses, type FamilyAddress } from "./families";
 import { factProbe, noReach, probe, httpTarget, reachOrRefused, usableEndpoints, type PlanContext, type UsableEndpoints } from "./context";
 import { nodePortName } from "./stable-names";
 
@@ -46,8 +46,6 @@ export function planNodePorts(ctx: PlanContext): Probe[] {
     const nodePort = port.nodePort;
     if (nodePort === undefined) continue;
     const usable = usableEndpoints(ctx, port);
-    const endpoints = usable.endpoints;
-    const because = usable.because;
     if (options.outside.kind === "localhost") {
       probes.push(...planLocalhostNodePort(ctx, port, nodePort, usable));
     }
@@ -58,6 +56,9 @@ export function planNodePorts(ctx: PlanContext): Probe[] {
     });
     for (const { node, address } of nodeTargets) {
       const host = address?.address;
+      // The other family's node address sends to the endpoints of that family's EndpointSlice.
+      const familyUsable = address === undefined || address.primary ? usable : usableEndpoints(ctx, port, address.family);
+      const familyEndpoints = familyUsable.endpoints;
       // Named by the Service port: an allocated nodePort changes when the Service is created anew (stable-names.ts).
       const named = nodePortName(node.name, port, nodePort, host ?? "(no InternalIP)");
       // The other family's address of a dual-stack node port carries the family: node-port:<node>:http:ipv6.
@@ -70,10 +71,10 @@ export function planNodePorts(ctx: PlanContext): Probe[] {
       // With no ready endpoint anywhere, kube-proxy REJECTs even under a Local
       // policy; it only DROPs when endpoints exist but none on this node.
       // (kube-proxy 1.26+ with only serving-but-terminating endpoints: the same, over those.)
-      if (local && endpoints.length > 0) {
-        const onNode = endpoints.filter((e) => e.nodeName === node.name);
+      if (local && familyEndpoints.length > 0) {
+        const onNode = familyEndpoints.filter((e) => e.nodeName === node.name);
         const expect: Expectation = onNode.length > 0 ? { kind: "reach", endpoints: onNode, onNode: node.name } : noReach(state);
-        probes.push(probe({ rule: "etp-local-only-local-nodes", service: service.name, vantage: "outside", target, subject, expect, skip: outsideSkip, because }));
+        probes.push(probe({ rule: "etp-local-only-local-nodes", service: service.name, vantage: "outside", target, subject, expect, skip: outsideSkip, because: familyUsable.because }));
         // On every node with a local endpoint: a SNAT configured on one node only must show there.
         if (onNode.length > 0 && host !== undefined) {
           probes.push(
@@ -85,18 +86,18 @@ export function planNodePorts(ctx: PlanContext): Probe[] {
               subject,
               expect: { kind: "reach", endpoints: onNode, clientNotIn: clusterAddresses(cluster) },
               skip: outsideSkip,
-              because,
+              because: familyUsable.because,
             }),
           );
         }
         continue;
       }
       probes.push(
-        probe({ service: service.name, vantage: "outside", target, subject, skip: outsideSkip, ...reachOrRefused(usable, "nodeport-from-outside", ctx) }),
+        probe({ service: service.name, vantage: "outside", target, subject, skip: outsideSkip, ...reachOrRefused(familyUsable, "nodeport-from-outside", ctx) }),
       );
       for (const from of ctx.vantagePods) {
         probes.push(
-          probe({ service: service.name, vantage: "pod", from, target, subject, skip: noAddress, ...reachOrRefused(usable, "nodeport-from-pod", ctx) }),
+          probe({ service: service.name, vantage: "pod", from, target, subject, skip: noAddress, ...reachOrRefused(familyUsable, "nodeport-from-pod", ctx) }),
         );
       }
     }
@@ -131,8 +132,8 @@ function clusterAddresses(cluster: Cluster): string[] {
   const addresses = new Set<string>();
   for (const node of cluster.nodes) for (const ip of node.internalIPs ?? (node.internalIP !== undefined ? [node.internalIP] : [])) addresses.add(ip);
   for (const state of cluster.services) {
-    for (const pod of state.pods) if (pod.podIP !== undefined) addresses.add(pod.podIP);
-    for (const e of state.endpoints) addresses.add(e.address);
+    for (const pod of state.pods) for (const ip of podAddresses(pod)) addresses.add(ip);
+    for (const e of state.endpoints) for (const ip of e.addresses ?? [e.address]) addresses.add(ip);
   }
   for (const agent of cluster.agents) if (agent.podIP !== undefined) addresses.add(agent.podIP);
   return [...addresses];

@@ -41,11 +41,12 @@ export function endpointNames(endpoints: readonly EndpointRef[]): StableName[] {
     const sorted = [...onNode].sort((a, b) => compare(a.podName ?? "", b.podName ?? "") || compare(a.address, b.address));
     sorted.forEach((endpoint, index) => ordinals.set(endpoint, `pod:${node}#${index + 1}`));
   }
-  return endpoints.map((endpoint) => {
-    const label = ordinals.get(endpoint);
-    if (label === undefined) return { label: `pod:${endpoint.address}`, subject: `endpoint ${endpoint.address} (no pod)` };
-    return { label, subject: `pod ${endpoint.podName ?? "?"} (${endpoint.address})` };
-  });
+  return endpoints.map((endpoint) => ({ label: ordinals.get(endpoint) ?? `pod:${endpoint.address}`, subject: endpointSubject(endpoint) }));
+}
+
+/** What an endpoint is in this run, at the address given: `pod <name> (<address>)`, or `endpoint <address> (no pod)`. */
+export function endpointSubject(endpoint: EndpointRef): string {
+  return endpoint.podName === undefined ? `endpoint ${endpoint.address} (no pod)` : `pod ${endpoint.podName} (${endpoint.address})`;
 }
 
 /**

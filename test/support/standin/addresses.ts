@@ -107,6 +107,20 @@ function tryListen(host: string, port: number): Promise<net.Server | undefined> 
   });
 }
 
+/**
+ * The IPv6 address a dual-stack world gives a pod: its IPv4 pod IP,
+ * IPv4-mapped (`::ffff:127.10.16.1`), written as URLs write it
+ * (`::ffff:7f0a:1001`, what an agent sees in a `/dial` target). ::1 is the
+ * only true IPv6 loopback address, one for all; a mapped address is an IPv6
+ * literal of its own per pod, and a connection to it lands on 127/8 (the
+ * network guard allows exactly ::ffff:127.0.0.0/104), so it reaches what
+ * the pod's IPv4 address reaches.
+ */
+export function mappedIPv6(ipv4: string): string {
+  if (!isLoopback(ipv4)) throw new Error(`mappedIPv6: ${ipv4} is not in 127.0.0.0/8; allowed: a stand-in loopback address`);
+  return new URL(`http://[::ffff:${ipv4}]/`).hostname.slice(1, -1);
+}
+
 /** True for an IPv4 address in 127.0.0.0/8: the only place a stand-in ever dials. */
 export function isLoopback(address: string): boolean {
   return net.isIPv4(address) && address.startsWith("127.");

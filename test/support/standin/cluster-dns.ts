@@ -55,8 +55,13 @@ export class ClusterDns {
       if (type === "SRV" || hops >= MAX_CNAME_HOPS) return NODATA;
       return this.queryExact(target, type, hops + 1);
     }
-    // Pods are IPv4-only here: AAAA answers only a dual-stack Service's IPv6 ClusterIP.
-    if (type === "AAAA") return service.clusterIPv6 !== undefined ? { ok: true, records: [service.clusterIPv6] } : NODATA;
+    // AAAA: a dual-stack Service's IPv6 ClusterIP, or a dual-stack headless one's ready pods' IPv6 addresses.
+    if (type === "AAAA") {
+      if (service.spec.dualStack !== true) return NODATA;
+      if (service.spec.kind !== "Headless") return { ok: true, records: [service.clusterIPv6!] };
+      const ips = this.state.readyEndpoints(service).flatMap((p) => (p.podIPv6 !== undefined ? [p.podIPv6] : []));
+      return ips.length > 0 ? { ok: true, records: ips } : NODATA;
+    }
     if (type !== "A") return NODATA;
     if (service.spec.kind === "Headless") {
       const ips = this.state.readyEndpoints(service).map((p) => p.podIP);

@@ -4,7 +4,7 @@
  * the processes and sockets that make it real live in world.ts.
  */
 import { randomUUID } from "node:crypto";
-import type { AddressPlan } from "./addresses";
+import { mappedIPv6, type AddressPlan } from "./addresses";
 import type { Component, ServiceSpec, WorldFaults } from "./spec";
 
 /** The labels docs/CONTRACTS.md puts on everything the kit creates. */
@@ -40,6 +40,8 @@ export interface PodState {
   readonly node: string;
   /** The pod IP the API reports. */
   readonly podIP: string;
+  /** Its IPv6 pod IP in a dual-stack world (`mappedIPv6(podIP)`, see addresses.ts). */
+  readonly podIPv6?: string;
   /** The address the pod's process binds (the data plane routes podIP → wire). */
   readonly wire: string;
   /** Port the process really listens on (3000 unless a fault says otherwise). */
@@ -99,7 +101,8 @@ export class ClusterState {
   /** Fixed nodePorts asked for by any Service; random allocation avoids them. */
   private readonly reservedNodePorts = new Set<number>();
 
-  constructor(readonly namespace: string, private readonly addresses: AddressPlan, private readonly faults: WorldFaults) {}
+  /** @param dualStack pods get an IPv6 pod IP too, as on a kind cluster with `ipFamily: dual` */
+  constructor(readonly namespace: string, private readonly addresses: AddressPlan, private readonly faults: WorldFaults, private readonly dualStack = false) {}
 
   addNode(name: string, role: NodeState["role"], ipv6?: string, notReady?: NodeState["notReady"]): NodeState {
     const node = {
@@ -117,8 +120,9 @@ export class ClusterState {
     const name = component === "probe" ? `probe-${randomSuffix(5)}` : `${component}-${hash}-${randomSuffix(5)}`;
     const labels = { ...kitLabels(component), ...(component === "probe" ? { "controller-revision-hash": hash } : { "pod-template-hash": hash }) };
     const listenPort = component === "probe" ? 3000 : (this.faults.listenPort?.[component] ?? 3000);
+    const podIP = this.addresses.podIP();
     const pod: PodState = {
-      name, uid: randomUUID(), component, node, podIP: this.addresses.podIP(), wire: this.addresses.podWire(),
+      name, uid: randomUUID(), component, node, podIP, ...(this.dualStack ? { podIPv6: mappedIPv6(podIP) } : {}), wire: this.addresses.podWire(),
       listenPort, labels, createdAt: new Date().toISOString(), ready, terminating: false,
     };
     this.pods.push(pod);

@@ -49,6 +49,12 @@ export class DataPlane {
 
   private fromPodUnpartitioned(from: PodState, host: string, port: number): Route {
     if (host === "::1") return this.fromPodIPv6(from, host, port);
+    // A pod's IPv6 pod IP (dual-stack world): the pod network carries it to the pod, unless a fault says it does not.
+    const v6Pod = this.state.pods.find((p) => p.podIPv6 !== undefined && p.podIPv6 === host);
+    if (v6Pod) {
+      if (this.faults.podIPv6Unrouted === true) return { kind: "drop", why: `the pod network does not route IPv6 pod IPs (fault): [${host}]:${port}` };
+      return { kind: "endpoint", pod: v6Pod, host: v6Pod.wire, port, localAddress: from.podIP };
+    }
     if (!isLoopback(host)) return { kind: "unroutable", why: `${host} is outside 127.0.0.0/8` };
     const node = this.state.node(from.node);
     for (const service of this.state.services) {

@@ -317,7 +317,7 @@ export class FakeKubeApi {
       },
       {
         group: "discovery.k8s.io", resource: "endpointslices", listKind: "EndpointSliceList", apiVersion: "discovery.k8s.io/v1",
-        items: () => slicesOf(s.services, (svc) => objects.endpointSliceObject(svc, s)).map(([, o]) => ({ object: o, namespace: ns, name: o.metadata.name })),
+        items: () => s.services.flatMap((svc) => objects.endpointSliceObjects(svc, s) as Record<string, any>[]).map((o) => ({ object: o, namespace: ns, name: o.metadata.name })),
         fields: { "metadata.name": byName, "metadata.namespace": byNamespace },
       },
     ];

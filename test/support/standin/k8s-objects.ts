@@ -86,8 +86,8 @@ export function serviceObject(service: ServiceState, namespace: string): object 
     body.ports = [{ name: "http", protocol: "TCP", port: service.port, targetPort: service.targetPort, ...(service.nodePort !== undefined ? { nodePort: service.nodePort } : {}) }];
     body.clusterIP = service.clusterIP ?? "None";
     body.clusterIPs = [service.clusterIP ?? "None", ...(service.clusterIPv6 !== undefined ? [service.clusterIPv6] : [])];
-    body.ipFamilies = service.clusterIPv6 !== undefined ? ["IPv4", "IPv6"] : ["IPv4"];
-    body.ipFamilyPolicy = service.clusterIPv6 !== undefined ? "PreferDualStack" : "SingleStack";
+    body.ipFamilies = spec.dualStack === true ? ["IPv4", "IPv6"] : ["IPv4"];
+    body.ipFamilyPolicy = spec.dualStack === true ? "PreferDualStack" : "SingleStack";
     body.internalTrafficPolicy = spec.internalTrafficPolicy ?? "Cluster";
     if (spec.publishNotReadyAddresses === true) body.publishNotReadyAddresses = true;
     if (spec.sessionAffinity === "ClientIP") body.sessionAffinityConfig = { clientIP: { timeoutSeconds: 10800 } };
@@ -137,7 +137,7 @@ export function podObject(pod: PodState, state: ClusterState): object {
       hostIP: node.ip,
       hostIPs: [{ ip: node.ip }],
       podIP: pod.podIP,
-      podIPs: [{ ip: pod.podIP }],
+      podIPs: [{ ip: pod.podIP }, ...(pod.podIPv6 !== undefined ? [{ ip: pod.podIPv6 }] : [])],
       startTime: pod.createdAt,
       conditions: [
         { type: "Initialized", status: "True", lastTransitionTime: pod.createdAt },
@@ -155,11 +155,24 @@ export function podObject(pod: PodState, state: ClusterState): object {
   };
 }
 
-/** The one EndpointSlice the controller keeps for a small Service; none for ExternalName. */
-export function endpointSliceObject(service: ServiceState, state: ClusterState): object | undefined {
-  if (service.spec.kind === "ExternalName") return undefined;
-  const endpoints = state.endpoints(service).map(({ pod, ready, serving, terminating }) => ({
-    addresses: [pod.podIP],
+/**
+ * The EndpointSlices the controller keeps for a small Service: one per IP
+ * family of the Service (`addressType` IPv4, and IPv6 for a dual-stack one,
+ * listing the pods' IPv6 addresses); none for ExternalName.
+ */
+export function endpointSliceObjects(service: ServiceState, state: ClusterState): object[] {
+  if (service.spec.kind === "ExternalName") return [];
+  const v4 = endpointSliceObject(service, state, "IPv4");
+  return service.spec.dualStack === true ? [v4, endpointSliceObject(service, state, "IPv6")] : [v4];
+}
+
+function endpointSliceObject(service: ServiceState, state: ClusterState, addressType: "IPv4" | "IPv6"): object {
+  // Pods without an address of the family are not in its slice, as the controller leaves them out.
+  const endpoints = state.endpoints(service).flatMap((endpoint) => {
+    const address = addressType === "IPv4" ? endpoint.pod.podIP : endpoint.pod.podIPv6;
+    return address === undefined ? [] : [{ ...endpoint, address }];
+  }).map(({ pod, ready, serving, terminating, address }) => ({
+    addresses: [address],
     // A stale-endpoints fault publishes a not-ready pod as ready, and serving with it.
     conditions: { ready, serving: serving || ready, terminating },
     nodeName: pod.node,
@@ -169,10 +182,10 @@ export function endpointSliceObject(service: ServiceState, state: ClusterState):
     apiVersion: "discovery.k8s.io/v1",
     kind: "EndpointSlice",
     metadata: {
-      name: `${service.name}-${service.uid.slice(0, 5)}`,
+      name: `${service.name}-${addressType === "IPv4" ? service.uid.slice(0, 5) : service.uid.slice(5, 8) + "v6"}`,
       generateName: `${service.name}-`,
       namespace: state.namespace,
-      uid: service.uid.split("").reverse().join(""),
+      uid: addressType === "IPv4" ? service.uid.split("").reverse().join("") : `${service.uid.slice(0, -4)}6666`,
       resourceVersion: "1",
       creationTimestamp: service.createdAt,
       labels: {
@@ -183,7 +196,7 @@ export function endpointSliceObject(service: ServiceState, state: ClusterState):
       },
       ownerReferences: [{ apiVersion: "v1", kind: "Service", name: service.name, uid: service.uid, controller: true, blockOwnerDeletion: true }],
     },
-    addressType: "IPv4",
+    addressType,
     endpoints,
     ports: [{ name: "http", port: service.targetPort, protocol: "TCP" }],
   };

@@ -71,10 +71,13 @@ export interface ServiceSpec {
   /** Container port the Service sends to; default 3000. */
   readonly targetPort?: number;
   /**
-   * Dual stack (`ipFamilyPolicy: PreferDualStack`): a second, IPv6 ClusterIP —
-   * `::1`, the one IPv6 loopback address, so dual-stack Services need distinct
-   * ports — and, for a NodePort, the node port on the IPv6 node address too.
-   * ClusterIP and NodePort Services only; the world's `ipFamily` must be `dual`.
+   * Dual stack (`ipFamilyPolicy: PreferDualStack`, `ipFamilies` IPv4 and
+   * IPv6): a second, IPv6 ClusterIP — `::1`, the one IPv6 loopback address,
+   * so dual-stack Services need distinct ports — and, for a NodePort, the node
+   * port on the IPv6 node address too; an IPv6 EndpointSlice next to the IPv4
+   * one, listing the pods' IPv6 addresses; for a headless Service, AAAA
+   * records of those. ClusterIP, NodePort and Headless Services only; the
+   * world's `ipFamily` must be `dual`.
    */
   readonly dualStack?: boolean;
 }
@@ -125,6 +128,12 @@ export interface WorldFaults {
    * that admits only in-cluster clients): their services proxy answers 503.
    */
   readonly apiProxyBlocked?: readonly string[];
+  /**
+   * Dual-stack world: the pod network hands out IPv6 pod IPs but carries no
+   * IPv6 traffic between pods (a CNI with its IPv6 routes missing): a pod's
+   * connection to another pod's IPv6 address times out; IPv4 works.
+   */
+  readonly podIPv6Unrouted?: boolean;
   /** The cluster DNS answers NXDOMAIN for these Services. */
   readonly dnsMissing?: readonly string[];
   /** Every read in kube-system is refused with 403 Forbidden (RBAC that grants only the lab's namespace). */
@@ -163,8 +172,11 @@ export interface WorldSpec {
   readonly podNetwork?: "isolated" | "routable";
   /**
    * `dual`: the first node also reports an IPv6 InternalIP, `::1` (the only
-   * IPv6 address a test may use), and Services marked `dualStack` get an IPv6
-   * ClusterIP. Pods stay IPv4-only. Default `ipv4`.
+   * IPv6 address a test may use), Services marked `dualStack` get an IPv6
+   * ClusterIP, and every pod an IPv6 pod IP in `status.podIPs`: its IPv4 pod
+   * IP, IPv4-mapped (`::ffff:7f0a:1001`; addresses.ts `mappedIPv6`), so each
+   * pod has an IPv6 address of its own that still lands on loopback, where
+   * the world plays the pod network for both families. Default `ipv4`.
    */
   readonly ipFamily?: "ipv4" | "dual";
   readonly faults: WorldFaults;
@@ -241,14 +253,19 @@ export function validateWorldSpec(spec: WorldSpec): void {
       throw new Error(`spec.services[${s.name}].nodePort: got ${s.nodePort}; allowed: 30000–32767`);
     }
   }
+  if (spec.faults.podIPv6Unrouted === true && spec.ipFamily !== "dual") {
+    throw new Error(`spec.faults.podIPv6Unrouted: the world's ipFamily is ${spec.ipFamily ?? "ipv4"}; allowed only with ipFamily "dual"`);
+  }
   const dualStack = spec.services.filter((s) => s.dualStack === true);
   for (const s of dualStack) {
     if (spec.ipFamily !== "dual") throw new Error(`spec.services[${s.name}].dualStack: the world's ipFamily is ${spec.ipFamily ?? "ipv4"}; allowed only with ipFamily "dual"`);
-    if (s.kind !== "ClusterIP" && s.kind !== "NodePort") throw new Error(`spec.services[${s.name}].dualStack: kind ${s.kind}; allowed: ClusterIP or NodePort`);
+    if (s.kind !== "ClusterIP" && s.kind !== "NodePort" && s.kind !== "Headless") throw new Error(`spec.services[${s.name}].dualStack: kind ${s.kind}; allowed: ClusterIP, NodePort or Headless`);
   }
-  const v6Ports = dualStack.map((s) => s.port ?? 80);
+  // A headless Service has no ClusterIP, so it takes no port on ::1.
+  const onLoopbackV6 = dualStack.filter((s) => s.kind !== "Headless");
+  const v6Ports = onLoopbackV6.map((s) => s.port ?? 80);
   if (new Set(v6Ports).size !== v6Ports.length) {
-    throw new Error(`spec.services: dual-stack Services share ::1, the one IPv6 loopback address, so their ports must differ; got ${dualStack.map((s) => `${s.name}:${s.port ?? 80}`).join(", ")}`);
+    throw new Error(`spec.services: dual-stack Services share ::1, the one IPv6 loopback address, so their ports must differ; got ${onLoopbackV6.map((s) => `${s.name}:${s.port ?? 80}`).join(", ")}`);
   }
   for (const node of spec.faults.silentNodePortNodes ?? []) {
     if (!nodeNames.has(node)) throw new Error(`spec.faults.silentNodePortNodes: unknown node "${node}"; nodes are ${[...nodeNames].join(", ")}`);

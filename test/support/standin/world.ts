@@ -85,7 +85,7 @@ class RunningWorld implements World {
 
   constructor(readonly spec: WorldSpec, readonly addresses: AddressPlan) {
     this.namespace = spec.namespace;
-    this.state = new ClusterState(spec.namespace, addresses, spec.faults);
+    this.state = new ClusterState(spec.namespace, addresses, spec.faults, spec.ipFamily === "dual");
     this.plane = new DataPlane(this.state, spec.faults, addresses, spec.dataPlane ?? KIND_DATA_PLANE);
     this.dns = new ClusterDns(this.state, spec.faults);
     this.dropSink = new ManagedListener(addresses.dropAddress, 0, () => ({ kind: "drop", why: "sink" }));
