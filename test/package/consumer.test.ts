@@ -149,6 +149,20 @@ describe("the installed package in a project of its own", () => {
     expect(stdout).toBe("");
   });
 
+  test("and under moduleResolution node16, where TypeScript reads package.json exports and their types", async () => {
+    const config = { extends: "./tsconfig.json", compilerOptions: { module: "node16", moduleResolution: "node16" } };
+    fs.writeFileSync(path.join(project, "tsconfig.node16.json"), JSON.stringify(config));
+    const { stdout } = await inProject(path.join("node_modules", "typescript", "bin", "tsc"), ["-p", "tsconfig.node16.json", "--noEmit", "--traceResolution"]);
+    const resolved = (name: string) => {
+      const file = new RegExp(`Module name '${name}' was successfully resolved to '([^']+)'`).exec(stdout)?.[1];
+      return file === undefined ? undefined : fs.realpathSync(file);
+    };
+    const shipped = fs.realpathSync(path.join(project, "node_modules", "svclab", "lib"));
+    expect(resolved("svclab")).toBe(path.join(shipped, "index.d.ts"));
+    expect(resolved("svclab/verifier")).toBe(path.join(shipped, "verifier", "index.d.ts"));
+    expect(stdout.split("\n").filter((line) => /error TS\d+/.test(line))).toEqual([]);
+  });
+
   test("the example registers a 3-worker kind cluster whose frontend is exposed only by a NodePort and a LoadBalancer Service", async () => {
     const out = path.join(scratch, "registered.json");
     const projectName = (parse(fs.readFileSync(path.join(project, "Pulumi.yaml"), "utf8")) as { name: string }).name;
