@@ -5,8 +5,8 @@
  * the cluster has settled enough to judge.
  */
 import type * as k8s from "@kubernetes/client-node";
-import { familyOf, primaryFamily } from "./checks/families";
-import { expectedEndpointPods } from "./checks/selector";
+import { endpointFamilies, familyOf, primaryFamily } from "./checks/families";
+import { compareFamilyEndpoints } from "./checks/selector";
 import type { KubeLists } from "./kube/api";
 import type {
   Cluster,
@@ -76,15 +76,20 @@ export function notSettled(cluster: Cluster): string[] {
     // A NotReady node's agent will not come back by waiting: its probes are skipped instead.
     if (node.ready && !cluster.agents.some((a) => a.nodeName === node.name && a.ready)) waiting.push(`node ${node.name} has no ready probe agent`);
   }
-  for (const { service, pods, endpoints } of cluster.services) {
+  for (const state of cluster.services) {
+    const { service, pods } = state;
     if (service.selector === undefined) continue;
     for (const pod of pods) {
       if (pod.phase === "Pending" && !pod.terminating) waiting.push(`pod ${cluster.namespace}/${pod.name} of Service ${service.name} is Pending`);
     }
-    const ready = new Set(expectedEndpointPods(service, pods).map((p) => p.name));
-    const listed = new Set(endpoints.map((e) => e.podName ?? e.address));
-    const same = ready.size === listed.size && [...ready].every((name) => listed.has(name));
-    if (!same) waiting.push(`endpoints of ${cluster.namespace}/${service.name} do not yet list exactly its ready pods`);
+    // Each family's EndpointSlice on its own: a dual-stack Service's IPv6 slice may lag behind the IPv4 one.
+    for (const slice of endpointFamilies(state)) {
+      const { missing, extra } = compareFamilyEndpoints(state, slice);
+      if (missing.length === 0 && extra.length === 0) continue;
+      waiting.push(slice.primary
+        ? `endpoints of ${cluster.namespace}/${service.name} do not yet list exactly its ready pods`
+        : `${slice.family} endpoints of ${cluster.namespace}/${service.name} do not yet list exactly its ready pods with an ${slice.family} address`);
+    }
   }
   return waiting;
 }

@@ -6,7 +6,7 @@
  * server returns (https://kubernetes.io/docs/concepts/services-networking/dual-stack/).
  */
 import type { V1EndpointSlice, V1Node, V1Pod, V1Service } from "@kubernetes/client-node";
-import { discoverOnce } from "../../verifier/discover";
+import { discoverOnce, notSettled } from "../../verifier/discover";
 import type { KubeLists } from "../../verifier/kube/api";
 import type { ServiceInfo } from "../../verifier/model";
 import { planProbes } from "../../verifier/plan";
@@ -70,6 +70,16 @@ describe("discovery on a dual-stack cluster", () => {
     expect(found.services[0]?.endpoints).toEqual([
       { address: "10.244.1.5", addresses: ["10.244.1.5", "fd00:10:244:1::5"], podName: "backend-1", nodeName: "lab-worker", ports: { http: 3000 } },
     ]);
+  });
+
+  test("waits for each family's EndpointSlice: an IPv6 slice that does not list the pod yet keeps the cluster unsettled", async () => {
+    const lagging = { ...slice("IPv6", "fd00:10:244:1::5"), endpoints: [] };
+    // These lists hold no probe agent; only what the endpoints wait for matters here.
+    const endpointsWaiting = async (slices: V1EndpointSlice[]) => notSettled(await discoverOnce(lists(slices), OPTIONS)).filter((w) => w.includes("endpoints"));
+    expect(await endpointsWaiting([slice("IPv4", "10.244.1.5"), lagging])).toEqual([
+      "IPv6 endpoints of svclab/backend do not yet list exactly its ready pods with an IPv6 address",
+    ]);
+    expect(await endpointsWaiting([slice("IPv4", "10.244.1.5"), slice("IPv6", "fd00:10:244:1::5")])).toEqual([]);
   });
 
   test("keeps a pod's address of each family (status.podIPs, primary first)", async () => {
