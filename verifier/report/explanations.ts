@@ -4,6 +4,7 @@
  * Derived from the report alone; nothing when the run recorded none.
  */
 import { primaryFamily } from "../checks/families";
+import type { NodeRulesRecord, ReportExplanations, RulesFamily, ServiceExplanationRecord } from "../explain/report-model";
 import type { VerifyReport } from "../index";
 import type { ProbeResult } from "../types";
 import { columnOf } from "./picture";
@@ -26,22 +27,28 @@ export function anchorHref(service: string, node?: string): string {
   return `#${explanationAnchor(encodeURIComponent(service), node === undefined ? undefined : encodeURIComponent(node))}`;
 }
 
-/**
- * Lists looked up by key, indexed once per list (one cache per kind of key):
- * a page asks for every Service on every node, and searching the list each
- * time made that quadratic in Services × nodes. The first entry of a key
- * wins, as `find` did.
- */
-const recordIndexes = new WeakMap<readonly object[], Map<string, object>>();
-const serviceIndexes = new WeakMap<readonly object[], Map<string, object>>();
+/** The records by Service and node, by node and family, and each Service's family: built once per report, so a page looks each up in constant time. */
+interface Index {
+  readonly services: Map<string, ServiceExplanationRecord>;
+  readonly nodes: Map<string, NodeRulesRecord>;
+  readonly families: Map<string, RulesFamily>;
+  /** The report's nodes: the page has an anchor for each. */
+  readonly clusterNodes: Set<string>;
+}
 
-function indexed<T extends object>(cache: WeakMap<readonly object[], Map<string, object>>, list: readonly T[], keyOf: (item: T) => string): Map<string, T> {
-  let index = cache.get(list) as Map<string, T> | undefined;
-  if (index === undefined) {
-    index = new Map();
-    for (const item of list) if (!index.has(keyOf(item))) index.set(keyOf(item), item);
-    cache.set(list, index);
+const indexes = new WeakMap<VerifyReport, Index>();
+
+function indexOf(report: VerifyReport, recorded: ReportExplanations): Index {
+  const known = indexes.get(report);
+  if (known !== undefined) return known;
+  const index: Index = { services: new Map(), nodes: new Map(), families: new Map(), clusterNodes: new Set(report.cluster.nodes.map((n) => n.name)) };
+  for (const s of recorded.services) if (!index.services.has(`${s.service}\0${s.node}`)) index.services.set(`${s.service}\0${s.node}`, s);
+  for (const n of recorded.nodes) {
+    if (!index.nodes.has(`${n.node}\0${n.family}`)) index.nodes.set(`${n.node}\0${n.family}`, n);
+    if (!index.nodes.has(n.node)) index.nodes.set(n.node, n);
   }
+  for (const state of report.cluster.services ?? []) index.families.set(state.service.name, primaryFamily(state.service));
+  indexes.set(report, index);
   return index;
 }
 
@@ -49,12 +56,12 @@ function indexed<T extends object>(cache: WeakMap<readonly object[], Map<string,
 export function explanationOf(report: VerifyReport, service: string, node: string): NodeExplanation | undefined {
   const recorded = report.explanations;
   if (recorded === undefined) return undefined;
-  const record = indexed(recordIndexes, recorded.services, (s) => `${s.service}\u0000${s.node}`).get(`${service}\u0000${node}`);
+  const index = indexOf(report, recorded);
+  const record = index.services.get(`${service}\0${node}`);
   if (record?.text !== undefined) return { kind: "text", text: record.text };
   if (record?.notExplained !== undefined) return { kind: "not-explained", why: record.notExplained };
-  const state = indexed(serviceIndexes, report.cluster.services ?? [], (s) => s.service.name).get(service);
-  const family = state !== undefined ? primaryFamily(state.service) : "IPv4";
-  const rules = recorded.nodes.find((n) => n.node === node && n.family === family) ?? recorded.nodes.find((n) => n.node === node);
+  const family = index.families.get(service) ?? "IPv4";
+  const rules = index.nodes.get(`${node}\0${family}`) ?? index.nodes.get(node);
   if (rules?.notRead !== undefined) return { kind: "not-read", why: rules.notRead };
   return { kind: "not-explained", why: rules === undefined ? `the run did not read the rules of node ${node}` : "the run recorded no explanation of this Service on this node" };
 }
@@ -80,6 +87,6 @@ export function pathHref(report: VerifyReport, result: ProbeResult): string | un
 /** Where a Service (on a node, when one is known and in the report) links; undefined without `--explain`. */
 export function serviceHref(report: VerifyReport, service: string, node?: string): string | undefined {
   if (report.explanations === undefined) return undefined;
-  const known = node !== undefined && report.cluster.nodes.some((n) => n.name === node);
+  const known = node !== undefined && indexOf(report, report.explanations).clusterNodes.has(node);
   return anchorHref(service, known ? node : undefined);
 }

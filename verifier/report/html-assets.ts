@@ -66,7 +66,7 @@ marker.v-reached path{fill:var(--reached)} marker.v-unreachable path{fill:var(--
 code{font-size:12px;word-break:break-all}
 h2{font-size:15px;margin:18px 0 6px}
 .explanation h3{font-size:14px;margin:12px 0 4px}
-.explain-node{border:1px solid var(--line);border-radius:6px;margin:4px 0;padding:2px 8px;background:var(--tint)}
+.explain-node{border:1px solid var(--line);border-radius:6px;margin:4px 0;padding:2px 8px;background:var(--tint);scroll-margin-top:110px}
 .explain-node summary{cursor:pointer;font-size:13px}
 .explain-node pre{font-size:12px;overflow:auto;margin:6px 0}
 .explain-node:target{outline:2px solid #0969da}
