@@ -9,6 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ts from "typescript";
 
+// Type-checking loads the Pulumi and Kubernetes SDK declarations: ~20 s on a loaded 2-core machine, so no tight limit.
+jest.setTimeout(5 * 60_000);
+
 const repo = join(__dirname, "..", "..");
 const SECTION = "## Use the components in your own program";
 

@@ -11,6 +11,9 @@ import { join, resolve } from "node:path";
 import { kindCommandState } from "../stacks/fixtures";
 import { installMocks, promiseOf } from "../support/pulumi-mocks";
 
+// Loading every component (the Kubernetes SDK among them) is slow on a loaded machine: a generous limit, no timing.
+jest.setTimeout(5 * 60_000);
+
 const repo = resolve(__dirname, "..", "..");
 // The kind create command "prints" a cluster report, as a real run would.
 const world = installMocks({ state: kindCommandState });
