@@ -20,7 +20,7 @@ import { planProbes } from "./plan";
 import { outsideMode } from "./platform";
 import { assessNetwork } from "./network";
 import { readProbeToken } from "./probe/token";
-import { liveExecutor, runProbes } from "./run";
+import { batchedByAgent, liveExecutor, runProbes } from "./run";
 import type { ProbeResult } from "./types";
 
 export type { VerifyOptions } from "./options";
@@ -135,6 +135,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     concurrency: resolved.concurrency,
     deadline,
     execute: liveExecutor(target.kc, cluster.namespace, resolved.timeoutMs, token?.kind === "token" ? token.value : undefined),
+    batched: batchedByAgent,
     ...(progress !== undefined ? { onProgress: progress } : {}),
   });
   const { results, network, notes: networkNotes } = assessNetwork(cluster, probes, judged, resolved.expectIsolated);

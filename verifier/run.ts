@@ -13,7 +13,7 @@ import type * as k8s from "@kubernetes/client-node";
 import { describeExpectation, expectsNo, judge, mayStillChange, type Verdict } from "./judge";
 import { getViaApiProxy } from "./probe/api-proxy";
 import { httpAttempts, resolveHere } from "./probe/outside";
-import { dialFromPod, resolveFromPod } from "./probe/pod";
+import { AgentBatcher } from "./probe/agent-batch";
 import { rule } from "./rules";
 import type { Attempt, Observation, Probe, ProbeResult } from "./types";
 
@@ -32,12 +32,35 @@ export type ProgressEvent =
 
 /** How probes are run. */
 export interface RunOptions {
-  /** Distinct requests in flight at once (≥ 1); probes sharing a request count once. */
+  /** Distinct work-carrying requests in flight at once (≥ 1); probes sharing a request count once. */
   readonly concurrency: number;
+  /**
+   * Distinct expected-"no" requests (which usually just wait out their
+   * timeout) in flight at once, beside `concurrency`; default
+   * {@link WAIT_CONCURRENCY}. Waiting sockets are cheap, so these get their
+   * own, larger bound and end together in about one timeout. Requests through
+   * the API server's proxy always count as work.
+   */
+  readonly waitConcurrency?: number;
+  /**
+   * Probes the executor batches itself (with the live executor: pod probes,
+   * {@link batchedByAgent}). They are all asked at once, outside both bounds:
+   * the executor sends each agent its work in a few requests and the agents
+   * bound their own sockets.
+   */
+  readonly batched?: (probe: Probe) => boolean;
   /** Retries of expected "yes" probes stop at this time (epoch ms). */
   readonly deadline: number;
   readonly execute: ProbeExecutor;
   readonly onProgress?: (event: ProgressEvent) => void;
+}
+
+/** Expected-"no" requests in flight at once by default (see {@link RunOptions.waitConcurrency}). */
+export const WAIT_CONCURRENCY = 256;
+
+/** The probes {@link liveExecutor} batches per agent: dials and lookups from a pod whose node has an agent. */
+export function batchedByAgent(probe: Probe): boolean {
+  return probe.vantage === "pod" && probe.agent !== undefined && (probe.target.kind === "http" || probe.target.kind === "resolve");
 }
 
 /** Pause between retries of an expected "yes": starts here, doubles, capped. */
@@ -59,9 +82,15 @@ const ICMP_REFILL_MS = 1000;
 /** Extra time allowed for the API server hop of an api-proxy request. */
 const API_HOP_MS = 2000;
 
-/** The executor that sends real traffic from the three vantages. */
-/** @param probeToken the probe agents' token (probe/token.ts), sent with every pod probe; none when the lab has no token Secret */
+/**
+ * The executor that sends real traffic from the three vantages. Pod probes go
+ * to their agents in batches (probe/agent-batch.ts): run them with
+ * {@link RunOptions.batched} set to {@link batchedByAgent}, so they are all
+ * asked at once and each agent gets its work in a few requests.
+ * @param probeToken the probe agents' token (probe/token.ts), sent with every pod probe; none when the lab has no token Secret
+ */
 export function liveExecutor(kc: k8s.KubeConfig, namespace: string, timeoutMs: number, probeToken?: string): ProbeExecutor {
+  const agents = new AgentBatcher(kc, namespace, probeToken);
   return async (probe) => {
     const target = probe.target;
     if (target.kind === "inspect") return { kind: "none" };
@@ -72,8 +101,8 @@ export function liveExecutor(kc: k8s.KubeConfig, namespace: string, timeoutMs: n
         return { kind: "broken", message: `no ready probe agent on node ${probe.from ?? "?"} (label app.kubernetes.io/component=probe)` };
       }
       return target.kind === "http"
-        ? dialFromPod(kc, namespace, agent, target.url, target.requests, timeoutMs, probeToken)
-        : resolveFromPod(kc, namespace, agent, target.name, target.recordType, timeoutMs, probeToken);
+        ? agents.send(agent, { kind: "dial", url: target.url, count: target.requests, timeoutMs, expectNo: expectsNo(probe.expect) })
+        : agents.send(agent, { kind: "resolve", name: target.name, recordType: target.recordType, timeoutMs });
     }
     return target.kind === "http" ? httpAttempts(target.url, target.requests, timeoutMs) : resolveHere(target.name, timeoutMs);
   };
@@ -108,16 +137,18 @@ interface Group {
 
 /**
  * Runs every probe and judges it. Identical requests are sent once for all
- * probes that need them; groups that expect no answer (and so usually wait a
- * whole timeout) start first. Results come back in plan order.
+ * probes that need them. Three lanes start together: batched groups (pod
+ * probes, all at once), groups that expect no answer (and so usually wait a
+ * whole timeout, `waitConcurrency` at a time) and the rest (`concurrency` at
+ * a time). Results come back in plan order.
  * @throws KubeApiError as soon as the verifier's own access fails; no further request is sent
  */
 export async function runProbes(probes: readonly Probe[], options: RunOptions): Promise<ProbeResult[]> {
   const concurrency = Math.max(1, Math.floor(options.concurrency));
+  const waitConcurrency = Math.max(1, Math.floor(options.waitConcurrency ?? WAIT_CONCURRENCY));
   const results: ProbeResult[] = new Array(probes.length);
-  const groups = groupByRequest(probes);
+  const lanes = laneGroups(groupByRequest(probes), probes, options.batched);
   const run: RunState = { aborted: undefined };
-  let next = 0;
   let done = 0;
   options.onProgress?.({ kind: "planned", total: probes.length });
   const record = (index: number, result: ProbeResult): void => {
@@ -125,19 +156,42 @@ export async function runProbes(probes: readonly Probe[], options: RunOptions): 
     done++;
     options.onProgress?.({ kind: "probed", result, done, total: probes.length });
   };
-  const worker = async (): Promise<void> => {
-    while (next < groups.length && run.aborted === undefined) {
-      const group = groups[next++] as Group;
-      try {
-        await runGroup(group, probes, options, record, run);
-      } catch (err) {
-        run.aborted ??= err;
+  /** `width` workers taking the lane's groups in order. */
+  const lane = (groups: readonly Group[], width: number): Promise<void>[] => {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < groups.length && run.aborted === undefined) {
+        const group = groups[next++] as Group;
+        try {
+          await runGroup(group, probes, options, record, run);
+        } catch (err) {
+          run.aborted ??= err;
+        }
       }
-    }
+    };
+    return Array.from({ length: Math.min(width, groups.length) }, worker);
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, groups.length) }, worker));
+  // Expected "no" first, so their waits overlap everything else; then every batched group in the same tick, so the executor can put them in one request per agent.
+  await Promise.all([...lane(lanes.waits, waitConcurrency), ...lane(lanes.batched, lanes.batched.length), ...lane(lanes.work, concurrency)]);
   if (run.aborted !== undefined) throw run.aborted;
   return results;
+}
+
+/** The three lanes of {@link runProbes}, each in the order given. */
+function laneGroups(groups: readonly Group[], probes: readonly Probe[], batched: RunOptions["batched"]): { waits: Group[]; batched: Group[]; work: Group[] } {
+  const lanes = { waits: [] as Group[], batched: [] as Group[], work: [] as Group[] };
+  for (const group of groups) {
+    const first = probes[group.indexes[0] as number] as Probe;
+    if (first.skip === undefined && batched?.(first) === true) lanes.batched.push(group);
+    else if (first.skip === undefined && first.target.kind !== "api-proxy" && expectsNothing(group, probes)) lanes.waits.push(group);
+    else lanes.work.push(group);
+  }
+  return lanes;
+}
+
+/** A group whose request some probe expects to get no answer. */
+function expectsNothing(group: Group, probes: readonly Probe[]): boolean {
+  return group.indexes.some((i) => expectsNo((probes[i] as Probe).expect));
 }
 
 /** Shared by the workers of one run: the error that ended it, once one did. */
@@ -159,9 +213,7 @@ function groupByRequest(probes: readonly Probe[]): Group[] {
     if (key !== undefined) byKey.set(key, group);
     groups.push(group);
   });
-  const expectsNothing = (g: Group): boolean => g.indexes.some((i) => expectsNo((probes[i] as Probe).expect));
-  // Stable: expected-"no" groups first, otherwise plan order.
-  return [...groups.filter(expectsNothing), ...groups.filter((g) => !expectsNothing(g))];
+  return groups;
 }
 
 /**

@@ -6,13 +6,16 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
 
-export type Answer = (url: URL, res: http.ServerResponse) => void;
+/** How the fake answers a request; `body` is the request body as text (empty for a GET). */
+export type Answer = (url: URL, res: http.ServerResponse, body: string) => void;
 
 export interface LoopbackApi {
   readonly kc: KubeConfig;
   readonly server: string;
   /** Paths (with query) asked for, in order. */
   readonly seen: URL[];
+  /** The method of each request in `seen`, in the same order. */
+  readonly methods: string[];
   answer(handler: Answer): void;
   /** Stops listening: later requests are refused. */
   close(): Promise<void>;
@@ -26,10 +29,14 @@ export function json(res: http.ServerResponse, status: number, body: unknown): v
 export async function startLoopbackApi(): Promise<LoopbackApi> {
   let handler: Answer = (_url, res) => json(res, 404, {});
   const seen: URL[] = [];
+  const methods: string[] = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://api");
     seen.push(url);
-    handler(url, res);
+    methods.push(req.method ?? "GET");
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => handler(url, res, Buffer.concat(chunks).toString("utf8")));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -44,6 +51,7 @@ export async function startLoopbackApi(): Promise<LoopbackApi> {
     kc,
     server: address,
     seen,
+    methods,
     answer: (h) => {
       handler = h;
     },

@@ -1,6 +1,6 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { KubeApiError } from "../../verifier/errors";
-import { liveExecutor, MIN_TRIES, REFUSAL_TRIES, runProbes, type ProbeExecutor } from "../../verifier/run";
+import { liveExecutor, MIN_TRIES, REFUSAL_TRIES, runProbes, WAIT_CONCURRENCY, type ProbeExecutor } from "../../verifier/run";
 import type { Attempt, Observation, Probe } from "../../verifier/types";
 
 const ENDPOINTS = [{ podName: "frontend-a", address: "10.244.1.5", nodeName: "lab-worker" }];
@@ -23,21 +23,66 @@ function probe(id: string, expect: Probe["expect"], extra: Partial<Probe> = {}):
 }
 
 describe("runProbes", () => {
-  test("never has more probes in flight than the concurrency bound, and keeps plan order", async () => {
-    let inFlight = 0;
-    let maxInFlight = 0;
-    const execute: ProbeExecutor = async () => {
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
+  /** An executor that counts what is in flight, by expectation, and answers on the next turn of the loop. */
+  function counting(): ProbeExecutor & { most: { yes: number; no: number } } {
+    const now = { yes: 0, no: 0 };
+    const most = { yes: 0, no: 0 };
+    const execute = async (p: Probe): Promise<Observation> => {
+      const lane = p.expect.kind === "no-reach" ? "no" : "yes";
+      now[lane]++;
+      most[lane] = Math.max(most[lane], now[lane]);
       await new Promise((resolve) => setImmediate(resolve));
-      inFlight--;
-      return TIMED_OUT;
+      now[lane]--;
+      return lane === "no" ? TIMED_OUT : REACHED;
     };
-    const probes = Array.from({ length: 20 }, (_, i) => probe(`p${i}`, { kind: "no-reach", endpoints: ENDPOINTS }));
-    const results = await runProbes(probes, { concurrency: 3, deadline: Date.now() + 60000, execute });
-    expect(maxInFlight).toBe(3);
+    return Object.assign(execute, { most });
+  }
+
+  test("never has more work in flight than the concurrency bound, nor more expected-no waits than the wait bound, and keeps plan order", async () => {
+    const execute = counting();
+    const probes = Array.from({ length: 40 }, (_, i) =>
+      i % 2 === 0 ? probe(`p${i}`, { kind: "no-reach", endpoints: ENDPOINTS }) : probe(`p${i}`, { kind: "reach", endpoints: ENDPOINTS }),
+    );
+    const results = await runProbes(probes, { concurrency: 3, waitConcurrency: 5, deadline: Date.now() + 60000, execute });
+    expect(execute.most).toEqual({ yes: 3, no: 5 });
     expect(results.map((r) => r.id)).toEqual(probes.map((p) => p.id));
-    expect(results.every((r) => r.status === "pass" && r.expectNo)).toBe(true);
+    expect(results.every((r) => r.status === "pass")).toBe(true);
+  });
+
+  test(`expected-no waits have their own bound (${WAIT_CONCURRENCY} by default), so they all wait together beside the work`, async () => {
+    const execute = counting();
+    const probes = [
+      ...Array.from({ length: WAIT_CONCURRENCY + 20 }, (_, i) => probe(`no${i}`, { kind: "no-reach", endpoints: ENDPOINTS })),
+      ...Array.from({ length: 10 }, (_, i) => probe(`yes${i}`, { kind: "reach", endpoints: ENDPOINTS })),
+    ];
+    await runProbes(probes, { concurrency: 2, deadline: Date.now() + 60000, execute });
+    expect(execute.most).toEqual({ yes: 2, no: WAIT_CONCURRENCY });
+  });
+
+  test("an api-proxy request that expects no answer still counts as work (it loads the API server)", async () => {
+    const execute = counting();
+    const viaApi = (id: string): Probe =>
+      probe(id, { kind: "no-reach", endpoints: ENDPOINTS }, { vantage: "api-proxy", target: { kind: "api-proxy", label: id, path: `/api/v1/namespaces/svclab/services/${id}/proxy/` } });
+    await runProbes(Array.from({ length: 10 }, (_, i) => viaApi(`s${i}`)), { concurrency: 2, deadline: Date.now() + 60000, execute });
+    expect(execute.most.no).toBe(2);
+  });
+
+  test("batched probes are all asked in the same turn of the loop, outside both bounds", async () => {
+    const asked: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const execute: ProbeExecutor = async (p) => {
+      asked.push(p.id);
+      await gate;
+      return p.expect.kind === "no-reach" ? TIMED_OUT : REACHED;
+    };
+    const pod = (id: string, expect: Probe["expect"]): Probe => probe(id, expect, { vantage: "pod", from: "lab-worker" });
+    const probes = Array.from({ length: 30 }, (_, i) => pod(`p${i}`, i % 3 === 0 ? { kind: "no-reach", endpoints: ENDPOINTS } : { kind: "reach", endpoints: ENDPOINTS }));
+    const run = runProbes(probes, { concurrency: 1, waitConcurrency: 1, deadline: Date.now() + 60000, execute, batched: (p) => p.vantage === "pod" });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(asked).toHaveLength(30);
+    release();
+    expect((await run).every((r) => r.status === "pass")).toBe(true);
   });
 
   test("the same request needed by several probes is sent once, and each probe is judged on it", async () => {

@@ -1,35 +1,44 @@
 /**
  * The pod vantage: the probe agent on a node dials or resolves on the
  * verifier's behalf, reached through the API server's pods proxy
- * (`/api/v1/namespaces/<ns>/pods/<pod>:<port>/proxy/...`). A failure of the
- * API or the proxy is a broken probe, never a "no"; an API server that is
- * gone or refuses the verifier (401/403) ends the run ({@link accessError}).
+ * (`/api/v1/namespaces/<ns>/pods/<pod>:<port>/proxy/...`). This module reads
+ * what comes back: an agent's answer for one dial or lookup becomes an
+ * observation, a failure of the API or the proxy a broken probe (never a
+ * "no"), and an API server that is gone or refuses the verifier (401/403),
+ * or an agent that refuses the probe token, ends the run ({@link agentAccessError}).
+ * The requests themselves go in batches (probe/agent-batch.ts).
  * @see https://kubernetes.io/docs/tasks/access-application-cluster/access-cluster-services/#manually-constructing-apiserver-proxy-urls
  */
 import type * as k8s from "@kubernetes/client-node";
 import { KubeApiError } from "../errors";
 import { accessError } from "../kube/access";
-import { kubeGet } from "../kube/request";
+import type { KubeGetResult } from "../kube/request";
 import type { ProbeAgentInfo } from "../model";
 import type { Attempt, FailureKind, Observation } from "../types";
 import { parseIdentity } from "./identity";
 import { PROBE_TOKEN_HEADER, PROBE_TOKEN_SECRET } from "./token";
 
 /** The agent's `/dial` accepts 50–10000 ms per attempt and 1–100 attempts. */
-const AGENT_TIMEOUT = { min: 50, max: 10000 } as const;
-const AGENT_COUNT = { min: 1, max: 100 } as const;
+export const AGENT_TIMEOUT = { min: 50, max: 10000 } as const;
+export const AGENT_COUNT = { min: 1, max: 100 } as const;
 /** Allowance for the API server and the proxy hop on top of the agent's own attempts. */
-const PROXY_OVERHEAD_MS = 2000;
+export const PROXY_OVERHEAD_MS = 2000;
 
 const FAILURE_KINDS: ReadonlySet<string> = new Set(["refused", "timeout", "dns", "reset", "unreachable", "http-status", "other"]);
 
-function clamp(value: number, range: { readonly min: number; readonly max: number }): number {
+/** Rounds `value` into what the agent accepts. */
+export function clamp(value: number, range: { readonly min: number; readonly max: number }): number {
   return Math.min(range.max, Math.max(range.min, Math.round(value)));
 }
 
-function agentPath(namespace: string, agent: ProbeAgentInfo, endpoint: string, query: Record<string, string>): string {
-  const search = new URLSearchParams(query).toString();
-  return `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(agent.pod)}:${agent.port}/proxy/${endpoint}?${search}`;
+/** `probe agent <ns>/<pod> on <node>`: how messages name an agent. */
+export function agentName(namespace: string, agent: ProbeAgentInfo): string {
+  return `probe agent ${namespace}/${agent.pod} on ${agent.nodeName}`;
+}
+
+/** The pods-proxy path of an agent endpoint. */
+export function agentPath(namespace: string, agent: ProbeAgentInfo, endpoint: string): string {
+  return `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(agent.pod)}:${agent.port}/proxy/${endpoint}`;
 }
 
 /** An agent's own 401 (its body names the token header), as opposed to the API server's. */
@@ -43,65 +52,38 @@ function refusedToken(body: string): string | undefined {
 }
 
 /**
- * GETs an agent endpoint, with the probe token when there is one; a non-200
- * or unreadable answer is a broken probe.
- * @throws KubeApiError when the API server is gone or refuses the verifier
- *   (401/403), or the agent refuses the probe token: every pod probe would fail alike
+ * The error that ends the run when `result` shows the verifier cannot use the
+ * agent at all: the agent refused the probe token, or the API server is gone
+ * or refuses the verifier (401/403). `undefined` otherwise.
  */
-async function askAgent(
-  kc: k8s.KubeConfig,
-  namespace: string,
-  agent: ProbeAgentInfo,
-  endpoint: string,
-  query: Record<string, string>,
-  requestTimeoutMs: number,
-  token: string | undefined,
-): Promise<{ body: Record<string, unknown> } | { broken: string; transient?: true }> {
-  const where = `probe agent ${namespace}/${agent.pod} on ${agent.nodeName}`;
-  const headers: Record<string, string> = token === undefined ? {} : { [PROBE_TOKEN_HEADER]: token };
-  const result = await kubeGet(kc, agentPath(namespace, agent, endpoint, query), requestTimeoutMs, headers);
+export function agentAccessError(kc: k8s.KubeConfig, namespace: string, agent: ProbeAgentInfo, token: string | undefined, result: KubeGetResult): KubeApiError | undefined {
+  const where = agentName(namespace, agent);
   const refusal = result.kind === "response" && result.status === 401 ? refusedToken(result.body) : undefined;
   if (refusal !== undefined) {
     const sent =
       token === undefined
         ? `no token was sent, as Secret ${namespace}/${PROBE_TOKEN_SECRET} does not exist`
         : `the token of Secret ${namespace}/${PROBE_TOKEN_SECRET} was sent; if the Secret changed in the last minute or two, the kubelet may not have updated the agent's copy yet: run again`;
-    throw new KubeApiError(`use ${where}`, 401, `the agent refused the probe token (${refusal}): ${sent}`);
+    return new KubeApiError(`use ${where}`, 401, `the agent refused the probe token (${refusal}): ${sent}`);
   }
-  const denied = accessError(`use the pods proxy of ${where}`, kc.getCurrentCluster()?.server ?? "the API server", result);
-  if (denied !== undefined) throw denied;
-  // A slow or dropped hop says nothing about the target; it may answer on a retry.
-  if (result.kind === "failure") return { broken: `${where}: API server request failed (${result.error}): ${result.message}`, transient: true };
-  if (result.status !== 200) {
-    return { broken: `${where}: pods proxy answered HTTP ${result.status}: ${result.body.slice(0, 200).replace(/\s+/g, " ")}` };
-  }
-  try {
-    const body: unknown = JSON.parse(result.body);
-    if (typeof body === "object" && body !== null) return { body: body as Record<string, unknown> };
-  } catch {
-    // fall through: not JSON
-  }
-  return { broken: `${where}: /${endpoint} did not answer JSON` };
+  return accessError(`use the pods proxy of ${where}`, kc.getCurrentCluster()?.server ?? "the API server", result);
 }
 
 /**
- * Asks the agent to GET `url` `count` times (sequentially), each attempt
- * bounded by `timeoutMs`.
+ * A request to the agent that got no usable answer, as the broken observation
+ * of every probe it carried: a slow or dropped hop is transient (a retry may
+ * get through), any other status is not (a 503 from the proxy: the agent is
+ * not there).
  */
-export async function dialFromPod(
-  kc: k8s.KubeConfig,
-  namespace: string,
-  agent: ProbeAgentInfo,
-  url: string,
-  count: number,
-  timeoutMs: number,
-  token?: string,
-): Promise<Observation> {
-  const n = clamp(count, AGENT_COUNT);
-  const t = clamp(timeoutMs, AGENT_TIMEOUT);
-  const answer = await askAgent(kc, namespace, agent, "dial", { target: url, count: String(n), timeoutMs: String(t) }, n * t + PROXY_OVERHEAD_MS, token);
-  if ("broken" in answer) return { kind: "broken", message: answer.broken, ...(answer.transient ? { transient: true } : {}) };
-  const raw = answer.body.attempts;
+export function brokenRequest(namespace: string, agent: ProbeAgentInfo, result: KubeGetResult): Observation {
+  const where = agentName(namespace, agent);
+  if (result.kind === "failure") return { kind: "broken", message: `${where}: API server request failed (${result.error}): ${result.message}`, transient: true };
+  return { kind: "broken", message: `${where}: pods proxy answered HTTP ${result.status}: ${result.body.slice(0, 200).replace(/\s+/g, " ")}` };
+}
+
+/** What the agent's answer for one dial says: its attempts, or a broken probe when it is not a well-formed answer. */
+export function dialObservation(namespace: string, agent: ProbeAgentInfo, body: Record<string, unknown>): Observation {
+  const raw = body.attempts;
   if (!Array.isArray(raw)) return { kind: "broken", message: `probe agent ${namespace}/${agent.pod}: /dial answer has no attempts` };
   const attempts = raw.map(toAttempt);
   // A garbled attempt must not read as "no answer" and pass an expected "no": the probe could not run.
@@ -129,19 +111,8 @@ function toAttempt(raw: unknown): Attempt | undefined {
   };
 }
 
-/** Asks the agent to resolve `name` with the cluster's DNS. */
-export async function resolveFromPod(
-  kc: k8s.KubeConfig,
-  namespace: string,
-  agent: ProbeAgentInfo,
-  name: string,
-  recordType: "A" | "AAAA" | "CNAME",
-  timeoutMs: number,
-  token?: string,
-): Promise<Observation> {
-  const answer = await askAgent(kc, namespace, agent, "resolve", { name, type: recordType }, timeoutMs + PROXY_OVERHEAD_MS, token);
-  if ("broken" in answer) return { kind: "broken", message: answer.broken, ...(answer.transient ? { transient: true } : {}) };
-  const body = answer.body;
+/** What the agent's answer for one lookup says: the records, or the error word. */
+export function resolveObservation(body: Record<string, unknown>): Observation {
   if (body.ok === true && Array.isArray(body.records)) {
     return { kind: "dns", ok: true, records: body.records.map((r) => (typeof r === "string" ? r : JSON.stringify(r))) };
   }

@@ -12,12 +12,13 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { loadConfig } from "../../../apps/src/config";
-import { parseDialQuery } from "../../../apps/src/dial";
+import { parseDialQuery, type DialReport } from "../../../apps/src/dial";
+import { agentSlots, serveDialBatch, type BatchWorkers } from "../../../apps/src/dial-batch";
 import { classifyError, MAX_BODY_BYTES, type AttemptResult, type FailureKind } from "../../../apps/src/http-attempt";
 import { identityOf, isIdentity } from "../../../apps/src/identity";
 import { BadParameter } from "../../../apps/src/params";
 import { PROBE_TOKEN_HEADER, refuseWithoutToken } from "../../../apps/src/probe-token";
-import { parseResolveQuery } from "../../../apps/src/resolve";
+import { parseResolveQuery, type ResolveReport, type ResolveRequest } from "../../../apps/src/resolve";
 import type { ClusterDns } from "./cluster-dns";
 import type { PodState } from "./cluster-state";
 import type { DataPlane } from "./data-plane";
@@ -72,6 +73,21 @@ export async function startProbeAgent(pod: PodState, namespace: string, plane: D
     }
   };
 
+  const resolve = ({ name, type }: ResolveRequest): ResolveReport => {
+    const answer = dns.query(name, type, namespace);
+    return answer.ok ? { name, type, ok: true, records: answer.records } : { name, type, ok: false, error: answer.error, code: answer.code };
+  };
+  // POST /dial runs on the app's own batch code (apps/src/dial-batch.ts), with this agent's emulated dial and lookup.
+  const slots = agentSlots();
+  const workers: BatchWorkers = {
+    dial: async ({ target, count, timeoutMs }, signal): Promise<DialReport> => {
+      const attempts: AttemptResult[] = [];
+      for (let i = 0; i < count && !signal.aborted; i++) attempts.push(await attempt(target, timeoutMs));
+      return { target: target.toString(), count, timeoutMs, attempts };
+    },
+    resolve: async (request) => resolve(request),
+  };
+
   const handle = async (request: http.IncomingMessage, response: http.ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? "/", "http://agent");
     const send = (status: number, body: unknown) => {
@@ -93,20 +109,20 @@ export async function startProbeAgent(pod: PodState, namespace: string, plane: D
         case "/readyz":
           return send(200, { ready: true });
         case "/dial": {
+          if (request.method === "POST") return await serveDialBatch(request, response, workers, slots);
           const { target, count, timeoutMs } = parseDialQuery(url.searchParams);
           const attempts: AttemptResult[] = [];
           for (let i = 0; i < count; i++) attempts.push(await attempt(target, timeoutMs));
           return send(200, { target: target.toString(), count, timeoutMs, attempts });
         }
         case "/resolve": {
-          const { name, type } = parseResolveQuery(url.searchParams);
-          const answer = dns.query(name, type, namespace);
-          return send(200, answer.ok ? { name, type, ok: true, records: answer.records } : { name, type, ok: false, error: answer.error, code: answer.code });
+          return send(200, resolve(parseResolveQuery(url.searchParams)));
         }
         default:
           return send(404, { error: { path: url.pathname, message: "no such path; available: /, /healthz, /readyz, /dial, /resolve" } });
       }
     } catch (error) {
+      if (response.headersSent) return void response.destroy();
       if (error instanceof BadParameter) return send(400, { error: { parameter: error.parameter, message: error.message } });
       return send(500, { error: { message: error instanceof Error ? error.message : String(error) } });
     }
