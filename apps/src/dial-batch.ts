@@ -6,6 +6,7 @@
  * (docs/CONTRACTS.md). Every item is validated exactly like a single
  * `GET /dial` or `GET /resolve` before anything is sent.
  */
+import { setMaxListeners } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parseDialQuery, type DialReport, type DialRequest } from "./dial";
 import { BadParameter } from "./params";
@@ -177,6 +178,8 @@ export async function runDialBatch(
 export async function serveDialBatch(request: IncomingMessage, response: ServerResponse, workers: BatchWorkers, slots: AgentSlots): Promise<void> {
   const items = parseDialBatch(await readBatchBody(request));
   const abandoned = new AbortController();
+  // Every item listens on this one signal (while it waits for a slot, and while it dials): that many listeners are expected, not a leak.
+  setMaxListeners(2 * items.length + 10, abandoned.signal);
   response.on("close", () => abandoned.abort());
   response.writeHead(200, { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store" });
   // Headers now, so the proxy in between sees an answer long before the slowest item ends.
