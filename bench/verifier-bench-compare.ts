@@ -1,13 +1,15 @@
 /**
- * The comparison `npm run bench:verifier` runs without a size: the verifier's probe phase on the loopback stand-in world:
- * the same probes run concurrently and one after another (concurrency 1).
- * About half of them are expected "no" answers that end by timeout (the
- * world's silent blackhole at ClusterIPs and pod IPs), so the sequential run
- * costs roughly the sum of the timeouts and a concurrent one about one.
+ * The comparison `npm run bench:verifier` runs without a size: the verifier's
+ * probe phase on the loopback stand-in world at concurrency 1, the default
+ * and all at once. About half of the probes are expected "no" answers that
+ * end by timeout (the world's silent blackhole at ClusterIPs and pod IPs).
+ * Those waits have their own bound (256) apart from `concurrency`, and pod
+ * probes travel to the agents in batches, so even concurrency 1 no longer
+ * waits them out one after another: every run should cost about one timeout.
  *
- * Prints wall times, the ratios, and the longest single timed-out probe.
- * Targets: concurrent wall ≤ 1.2 × the longest single timeout, and ≥ 10×
- * faster than sequential. It reports; it never fails a build.
+ * Prints wall times, each run's multiple of the longest single timeout and
+ * of the concurrency-1 run. Target: every run ≤ 1.2 × the longest single
+ * timeout. It reports; it never fails a build.
  *
  * Run: `npm run bench:verifier [-- --timeout <ms>]` (default 1000 ms).
  */
@@ -16,7 +18,6 @@ import { buildWorld, type World } from "../test/support/standin";
 import { LIMITS, verify, type ProbeResult, type VerifyOptions } from "../verifier";
 
 const TARGET_WALL_PER_TIMEOUT = 1.2;
-const TARGET_SPEEDUP = 10;
 /** The verifier's default concurrency, as a user gets it. */
 const DEFAULT_CONCURRENCY = LIMITS.concurrency.default;
 /** Outside probes plus everything one worker's probe agent sends. */
@@ -85,13 +86,12 @@ export async function runComparison(timeoutMs: number): Promise<void> {
     const lines = [
       `verifier probe phase on the loopback stand-in world (slice 127.${world.addresses.slice}.0.0/16)`,
       `probes: ${total}; expected "no": ${expectNo.length}; ended by timeout: ${timedOut.length}; per-attempt timeout ${timeoutMs} ms`,
-      `sequential (concurrency 1):   ${seconds(sequential.probeWallMs)}`,
-      ...[byDefault, full].map((run) => {
-        const label = `concurrency ${run.concurrency}${run.concurrency === DEFAULT_CONCURRENCY ? " (default)" : " (all at once)"}:`;
-        const speedup = sequential.probeWallMs / run.probeWallMs;
+      ...[sequential, byDefault, full].map((run) => {
+        const label = `concurrency ${run.concurrency}${run.concurrency === 1 ? "" : run.concurrency === DEFAULT_CONCURRENCY ? " (default)" : " (all at once)"}:`;
         const perTimeout = run.probeWallMs / longestTimeout;
-        const verdict = `${perTimeout <= TARGET_WALL_PER_TIMEOUT ? "meets" : "misses"} ≤ ${TARGET_WALL_PER_TIMEOUT}× timeout, ${speedup >= TARGET_SPEEDUP ? "meets" : "misses"} ≥ ${TARGET_SPEEDUP}× speed-up`;
-        return `${label.padEnd(30)}${seconds(run.probeWallMs)}  = ${perTimeout.toFixed(2)}× the longest single timeout, ${speedup.toFixed(1)}× faster than sequential (${verdict})`;
+        const versusOne = run === sequential ? "" : `, ${(sequential.probeWallMs / run.probeWallMs).toFixed(1)}× faster than concurrency 1`;
+        const verdict = `${perTimeout <= TARGET_WALL_PER_TIMEOUT ? "meets" : "misses"} ≤ ${TARGET_WALL_PER_TIMEOUT}× timeout`;
+        return `${label.padEnd(31)}${seconds(run.probeWallMs)}  = ${perTimeout.toFixed(2)}× the longest single timeout${versusOne} (${verdict})`;
       }),
       `longest single timed-out probe: ${longestTimeout} ms`,
     ];
