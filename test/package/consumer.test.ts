@@ -89,6 +89,7 @@ describe("npm pack", () => {
       "package.json",
       "README.md",
       "CHANGELOG.md",
+      "LICENSE",
       "lib/index.js",
       "lib/index.d.ts",
       "lib/components/service-catalog.js",
