@@ -8,11 +8,11 @@
  * with the reason and change neither verdicts nor the exit code. Needs the
  * build (`npx tsc -p tsconfig.json`).
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { createFakeCli, type FakeCli, type FakeProgram } from "../runner/fake-cli";
+import { spawnCli, type CliRun } from "../support/spawn-cli";
 import { buildWorld, type World } from "../support/standin";
 import { rulesFile } from "../verifier/explain/capture";
 import { FAST, SKIP_OUTSIDE_DNS } from "./verify-helpers";
@@ -23,27 +23,9 @@ const NODES = ["svclab-control-plane", "svclab-worker", "svclab-worker2"];
 const ONLY = "^frontend-(sticky|local)/";
 const NO_DAEMON = "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?";
 
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Spawns the CLI with `PATH` set to `binDir` alone (the world lives in this process and must keep serving). */
+/** Runs the built CLI with `PATH` set to `binDir` alone, so only the fake `docker` (or none) is found. */
 function runCli(args: readonly string[], binDir: string, limitMs = 150000): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, KUBECONFIG: "", NO_COLOR: "1", PATH: binDir } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
-    const killer = setTimeout(() => child.kill("SIGKILL"), limitMs);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return spawnCli(CLI, args, { env: { PATH: binDir }, limitMs });
 }
 
 /** A docker serving each node's captured rules, except `failing` nodes, which get `failure`. */

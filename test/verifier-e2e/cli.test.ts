@@ -3,35 +3,16 @@
  * exit codes and output a CI job relies on. Needs the build (`npm test` runs
  * `tsc` first; alone: `npx tsc -p tsconfig.json`).
  */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
+import { spawnCli, type CliRun } from "../support/spawn-cli";
 import { buildWorld, type World } from "../support/standin";
 import { FAST, SKIP_OUTSIDE_DNS } from "./verify-helpers";
 
 const CLI = path.resolve(__dirname, "../../dist/bin/svclab.js");
 
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Spawns the CLI asynchronously (the world lives in this process and must keep serving); bounded by a kill timer. */
 function runCli(args: readonly string[], limitMs = 100000): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, KUBECONFIG: "", NO_COLOR: "1" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
-    const killer = setTimeout(() => child.kill("SIGKILL"), limitMs);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return spawnCli(CLI, args, { limitMs });
 }
 
 function verifyArgs(world: World, ...extra: string[]): string[] {

@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Browser, Page } from "playwright-core";
+import { openRecordedPage, type RecordedPage } from "../../support/browser-page";
 import type { VerifyReport } from "../../../verifier";
 import { explainCluster } from "../../../verifier/explain/during-run";
 import { renderHtml } from "../../../verifier/report/html";
@@ -65,22 +66,10 @@ describeInBrowser("the --explain HTML page in headless chromium", () => {
     await browser?.close();
   });
 
-  async function open(hash = ""): Promise<{ page: Page; problems: string[]; requests: string[]; url: string }> {
+  async function open(hash = ""): Promise<RecordedPage> {
     const file = path.join(OUT, "explained.html");
     writeFileSync(file, renderHtml(report));
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    const problems: string[] = [];
-    const requests: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error") problems.push(`console: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-    const url = `file://${file}`;
-    page.on("request", (r) => {
-      if (r.url().split("#")[0] !== url) requests.push(r.url());
-    });
-    await page.goto(`${url}${hash}`, { waitUntil: "load" });
-    return { page, problems, requests, url };
+    return openRecordedPage(browser, file, hash);
   }
 
   test("a path arrow opens and shows the explanation on the node whose rules it went through", async () => {

@@ -11,6 +11,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Browser, Page } from "playwright-core";
+import { openRecordedPage, type RecordedPage } from "../../support/browser-page";
 import type { VerifyReport } from "../../../verifier";
 import { renderHtml } from "../../../verifier/report/html";
 import { isPath, pictureOf } from "../../../verifier/report/picture";
@@ -40,22 +41,10 @@ describeInBrowser("HTML report in headless chromium", () => {
   });
 
   /** Opens a report's page from file://, recording console errors, page errors and every request beyond the file itself. */
-  async function open(name: string, report: VerifyReport): Promise<{ page: Page; problems: string[]; requests: string[] }> {
+  async function open(name: string, report: VerifyReport): Promise<RecordedPage> {
     const file = path.join(OUT, `${name}.html`);
     writeFileSync(file, renderHtml(report));
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    const problems: string[] = [];
-    const requests: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error") problems.push(`console: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-    const url = `file://${file}`;
-    page.on("request", (r) => {
-      if (r.url() !== url) requests.push(r.url());
-    });
-    await page.goto(url, { waitUntil: "load" });
-    return { page, problems, requests };
+    return openRecordedPage(browser, file);
   }
 
   /** Each path element's Service, probe and verdict, and whether it is drawn highlighted. */
