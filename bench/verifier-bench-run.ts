@@ -3,11 +3,13 @@
  * its peak RSS is the verifier's alone (the stand-in world lives in the
  * parent, bench/verifier-bench-sized.ts). Started with `fork`; reads its job
  * from argv[2] (JSON), reports progress and the result over IPC, renders the
- * report in every view (as a user would ask for one) and exits.
+ * report in every view (as a user would ask for one, in the chunks
+ * `svclab report` writes: JSON is never one string) and exits.
  */
-import { writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { renderHtml, renderJson, renderJunit, renderMatrix, renderTable, verify, type VerifyReport } from "../verifier";
+import { verify, type VerifyReport } from "../verifier";
+import { reportChunks } from "../verifier/report/render";
+import { writeReport } from "../verifier/report/write";
 
 /** What the parent asks for. */
 export interface RunJob {
@@ -58,10 +60,12 @@ function peakRssMiB(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
-function timed(render: () => string): { ms: number; bytes: number } {
+/** Renders a view chunk by chunk, as it is written, counting its UTF-8 bytes. */
+function timed(chunks: Iterable<string>): { ms: number; bytes: number } {
   const started = performance.now();
-  const text = render();
-  return { ms: Math.round(performance.now() - started), bytes: Buffer.byteLength(text) };
+  let bytes = 0;
+  for (const chunk of chunks) bytes += Buffer.byteLength(chunk);
+  return { ms: Math.round(performance.now() - started), bytes };
 }
 
 async function main(): Promise<void> {
@@ -96,13 +100,13 @@ async function main(): Promise<void> {
   const wallMs = performance.now() - started;
   const rssAfterVerifyMiB = peakRssMiB();
   const render: RenderTimes = {
-    matrix: timed(() => renderMatrix(report, { color: false })),
-    table: timed(() => renderTable(report, { color: false })),
-    json: timed(() => renderJson(report)),
-    junit: timed(() => renderJunit(report)),
-    html: timed(() => renderHtml(report)),
+    matrix: timed(reportChunks(report, "table", { color: false })),
+    table: timed(reportChunks(report, "table", { details: true, color: false })),
+    json: timed(reportChunks(report, "json")),
+    junit: timed(reportChunks(report, "junit")),
+    html: timed(reportChunks(report, "html")),
   };
-  if (job.saveReport !== undefined) writeFileSync(job.saveReport, renderJson(report));
+  if (job.saveReport !== undefined) writeReport(report, "json", {}, job.saveReport);
   const problems = report.probes.filter((p) => p.status === "fail" || p.status === "error").map((p) => `${p.status} ${p.id} [${p.rule.id}] ${p.reason}`);
   await send({
     kind: "done",

@@ -3,10 +3,10 @@
  * from the report alone (no cluster needed). Exit 0 once written; 2 when the
  * file cannot be read or is not a svclab report.
  */
-import { writeFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { ReportFileError, readReport } from "./load";
-import { REPORT_FORMATS, type ReportFormat, renderReport } from "./render";
+import { REPORT_FORMATS, type ReportFormat } from "./render";
+import { writeReport } from "./write";
 
 interface ReportFlags {
   from: string;
@@ -37,12 +37,8 @@ function runReport(flags: ReportFlags): number {
     process.stderr.write(`svclab report: ${err.message}\n`);
     return 2;
   }
-  const text = renderReport(report, flags.format, { details: flags.details ?? false, color: flags.out === undefined && process.stdout.isTTY === true });
-  if (flags.out === undefined) {
-    process.stdout.write(text);
-    return 0;
-  }
-  writeFileSync(flags.out, text);
-  process.stdout.write(`report written to ${flags.out}\n`);
+  const options = { details: flags.details ?? false, color: flags.out === undefined && process.stdout.isTTY === true };
+  writeReport(report, flags.format, options, flags.out);
+  if (flags.out !== undefined) process.stdout.write(`report written to ${flags.out}\n`);
   return 0;
 }

@@ -5,6 +5,7 @@
 import type { VerifyReport } from "../index";
 import { renderHtml } from "./html";
 import { renderJson } from "./json";
+import { jsonPieces } from "./json-pieces";
 import { renderJunit } from "./junit";
 import { renderMatrix } from "./matrix";
 import { renderTable } from "./table";
@@ -32,4 +33,29 @@ export function renderReport(report: VerifyReport, format: ReportFormat, options
     case "table":
       return options.details === true ? renderTable(report, { color: options.color ?? false }) : renderMatrix(report, { color: options.color ?? false });
   }
+}
+
+/** Pieces of JSON are handed out in chunks about this long: few writes, none large. */
+const CHUNK_CHARS = 64 * 1024;
+
+/**
+ * The report in `format` as chunks to write one after the other: their
+ * concatenation is exactly {@link renderReport}'s text. JSON comes in chunks
+ * of about {@link CHUNK_CHARS} characters and is never one string (see
+ * json-pieces.ts for why that matters); the other views are one chunk.
+ */
+export function* reportChunks(report: VerifyReport, format: ReportFormat, options: RenderOptions = {}): Generator<string> {
+  if (format !== "json") {
+    yield renderReport(report, format, options);
+    return;
+  }
+  let chunk = "";
+  for (const piece of jsonPieces(report)) {
+    chunk += piece;
+    if (chunk.length >= CHUNK_CHARS) {
+      yield chunk;
+      chunk = "";
+    }
+  }
+  yield `${chunk}\n`;
 }
