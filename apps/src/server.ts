@@ -1,7 +1,7 @@
 import * as http from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { callBackend } from "./backend-call";
+import { callBackend, callsBackend } from "./backend-call";
 import { ConfigError, MISSING_PROBE_TOKEN_FILE, type AppConfig } from "./config";
 import { dial, parseDialQuery } from "./dial";
 import { agentSlots, serveDialBatch, type BatchWorkers } from "./dial-batch";
@@ -101,11 +101,13 @@ export function startApp(config: AppConfig, listen: ListenOptions = {}): Promise
   const sendJson = (response: ServerResponse, status: number, body: unknown, extraHeaders: http.OutgoingHttpHeaders = {}): void =>
     send(response, status, "application/json; charset=utf-8", JSON.stringify(body), extraHeaders);
 
-  const identity: Handler = async (request, response) => {
+  const identity: Handler = async (request, response, query) => {
+    // Validated on every role, so a typo is a 400 wherever it is sent, not a silent call.
+    const withBackend = callsBackend(query);
     served += 1;
     const own: Identity = identityOf(config, request, listenPort, served, startedAt);
     const answer: Identity | FrontendIdentity =
-      config.backendUrl === null ? own : { ...own, backend: await callBackend(config.backendUrl) };
+      config.backendUrl === null || !withBackend ? own : { ...own, backend: await callBackend(config.backendUrl) };
     if (wantsHtml(request)) {
       send(response, 200, "text/html; charset=utf-8", identityPage(answer));
     } else {

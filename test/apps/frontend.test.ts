@@ -55,3 +55,38 @@ describe("frontend → backend chaining", () => {
     expect(page).toContain(`refused: http://127.0.0.1:${port}/: connect ECONNREFUSED`);
   });
 });
+
+describe("GET /?backend=skip (how the verifier asks)", () => {
+  const cleanup = new Cleanup();
+  afterEach(() => cleanup.run());
+
+  it("answers the frontend's own identity without calling the backend", async () => {
+    const backend = await startTestApp(cleanup, { ROLE: "backend", POD_NAME: "backend-1" });
+    const frontend = await startTestApp(cleanup, { ROLE: "frontend", POD_NAME: "frontend-1", BACKEND_URL: `http://127.0.0.1:${backend.port}/` });
+    const answer = await request(frontend.port, "/?backend=skip");
+    expect(answer.status).toBe(200);
+    expect(answer.json()).toMatchObject({ role: "frontend", pod: "frontend-1", served: 1 });
+    expect(answer.json()).not.toHaveProperty("backend");
+    // The backend was never asked: its first identity answer is still its first.
+    expect((await request(backend.port, "/")).json().served).toBe(1);
+    // Without the parameter (or with the default spelled out) the frontend still calls it.
+    expect((await request(frontend.port, "/?backend=call")).json().backend).toMatchObject({ pod: "backend-1", served: 2 });
+  });
+
+  it("answers at once while the backend is down, with no backend error in it", async () => {
+    const port = await closedPort();
+    const frontend = await startTestApp(cleanup, { ROLE: "frontend", BACKEND_URL: `http://127.0.0.1:${port}/` });
+    const answer = await request(frontend.port, "/?backend=skip");
+    expect(answer.status).toBe(200);
+    expect(answer.json()).not.toHaveProperty("backend");
+  });
+
+  it.each(["frontend", "backend"])("refuses another value with 400 naming backend and what is allowed (ROLE=%s)", async (role) => {
+    const app = await startTestApp(cleanup, { ROLE: role, BACKEND_URL: "http://127.0.0.1:1/" });
+    const answer = await request(app.port, "/?backend=maybe");
+    expect(answer.status).toBe(400);
+    expect(answer.json()).toEqual({
+      error: { parameter: "backend", message: 'backend is "maybe"; allowed: call (the default: a frontend includes its backend\'s answer) or skip (this pod\'s identity only)' },
+    });
+  });
+});

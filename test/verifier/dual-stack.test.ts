@@ -105,7 +105,7 @@ describe("the planner on a dual-stack cluster", () => {
   test("probes every ClusterIP, the IPv6 one under its own id", () => {
     const probes = plan(dualInfo({ name: "web" }));
     const urls = probes.filter((p) => p.rule === "clusterip-from-pod" && p.from === "lab-worker").map((p) => `${p.id} ${p.target.kind === "http" ? p.target.url : ""}`);
-    expect(urls).toEqual(["web/cluster-ip:80/pod:lab-worker http://10.96.0.10:80/", "web/cluster-ip:ipv6:80/pod:lab-worker http://[fd00:10:96::a]:80/"]);
+    expect(urls).toEqual(["web/cluster-ip:80/pod:lab-worker http://10.96.0.10:80/?backend=skip", "web/cluster-ip:ipv6:80/pod:lab-worker http://[fd00:10:96::a]:80/?backend=skip"]);
     expect(probes.filter((p) => p.rule === "clusterip-not-from-outside").map((p) => p.id)).toEqual(["web/cluster-ip:80/outside", "web/cluster-ip:ipv6:80/outside"]);
   });
 
@@ -121,7 +121,7 @@ describe("the planner on a dual-stack cluster", () => {
   test("probes a dual-stack node port on every node's address of each family; a single-stack one on its family only", () => {
     const dual = plan(dualInfo({ name: "np", type: "NodePort", ports: nodePorts(30080) })).filter((p) => p.rule === "nodeport-from-outside");
     expect(dual.map((p) => (p.target.kind === "http" ? p.target.url : ""))).toEqual([
-      "http://172.18.0.2:30080/", "http://[fc00::2]:30080/", "http://172.18.0.3:30080/", "http://[fc00::3]:30080/", "http://172.18.0.4:30080/", "http://[fc00::4]:30080/",
+      "http://172.18.0.2:30080/?backend=skip", "http://[fc00::2]:30080/?backend=skip", "http://172.18.0.3:30080/?backend=skip", "http://[fc00::3]:30080/?backend=skip", "http://172.18.0.4:30080/?backend=skip", "http://[fc00::4]:30080/?backend=skip",
     ]);
     expect(dual.map((p) => p.id)).toContain("np/node-port:lab-worker:http:ipv6/outside");
     const single = plan(service({ name: "np4", type: "NodePort", ports: nodePorts(30081) })).filter((p) => p.rule === "nodeport-from-outside");
@@ -140,13 +140,13 @@ describe("the planner on a dual-stack cluster", () => {
     const probes = plan(dualInfo({ name: "web" }));
     const fromWorker = probes.filter((p) => p.rule === "pod-ip-from-pod" && p.from === "lab-worker");
     expect(fromWorker.map((p) => [p.id, p.target.kind === "http" ? p.target.url : "", p.subject, p.expect])).toEqual([
-      ["web/pod:lab-worker#1:3000/pod:lab-worker", "http://10.244.1.5:3000/", "pod frontend-a (10.244.1.5)",
+      ["web/pod:lab-worker#1:3000/pod:lab-worker", "http://10.244.1.5:3000/?backend=skip", "pod frontend-a (10.244.1.5)",
         { kind: "reach", endpoints: [{ podName: "frontend-a", address: "10.244.1.5", nodeName: "lab-worker" }] }],
-      ["web/pod:lab-worker#1:ipv6:3000/pod:lab-worker", "http://[fd00:10:244:1::5]:3000/", "pod frontend-a (fd00:10:244:1::5)",
+      ["web/pod:lab-worker#1:ipv6:3000/pod:lab-worker", "http://[fd00:10:244:1::5]:3000/?backend=skip", "pod frontend-a (fd00:10:244:1::5)",
         { kind: "reach", endpoints: [{ podName: "frontend-a", address: "fd00:10:244:1::5", nodeName: "lab-worker" }] }],
-      ["web/pod:lab-worker2#1:3000/pod:lab-worker", "http://10.244.2.6:3000/", "pod frontend-b (10.244.2.6)",
+      ["web/pod:lab-worker2#1:3000/pod:lab-worker", "http://10.244.2.6:3000/?backend=skip", "pod frontend-b (10.244.2.6)",
         { kind: "reach", endpoints: [{ podName: "frontend-b", address: "10.244.2.6", nodeName: "lab-worker2" }] }],
-      ["web/pod:lab-worker2#1:ipv6:3000/pod:lab-worker", "http://[fd00:10:244:2::5]:3000/", "pod frontend-b (fd00:10:244:2::5)",
+      ["web/pod:lab-worker2#1:ipv6:3000/pod:lab-worker", "http://[fd00:10:244:2::5]:3000/?backend=skip", "pod frontend-b (fd00:10:244:2::5)",
         { kind: "reach", endpoints: [{ podName: "frontend-b", address: "fd00:10:244:2::5", nodeName: "lab-worker2" }] }],
     ]);
     expect(probes.filter((p) => p.rule === "pod-ip-not-from-outside").map((p) => p.id)).toEqual([

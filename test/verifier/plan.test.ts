@@ -32,7 +32,7 @@ describe("planProbes", () => {
       expect(byId(probes, "web/cluster-ip:80/outside")).toMatchObject({ rule: "clusterip-not-from-outside", expect: { kind: "no-reach" } });
       for (const node of NODES) {
         const p = byId(probes, `web/cluster-ip:80/pod:${node.name}`);
-        expect(p).toMatchObject({ rule: "clusterip-from-pod", vantage: "pod", from: node.name, target: { url: "http://10.96.0.10:80/" } });
+        expect(p).toMatchObject({ rule: "clusterip-from-pod", vantage: "pod", from: node.name, target: { url: "http://10.96.0.10:80/?backend=skip" } });
         expect(p.expect).toMatchObject({ kind: "reach" });
       }
     });
@@ -40,7 +40,7 @@ describe("planProbes", () => {
     test("each pod IP must not answer from outside but must from every node", () => {
       expect(byId(probes, "web/pod:lab-worker#1:3000/outside")).toMatchObject({
         rule: "pod-ip-not-from-outside",
-        target: { url: "http://10.244.1.5:3000/" },
+        target: { url: "http://10.244.1.5:3000/?backend=skip" },
         subject: "pod frontend-a (10.244.1.5)",
       });
       expect(ofRule(probes, "pod-ip-from-pod")).toHaveLength(FRONTEND_PODS.length * NODES.length);
@@ -64,7 +64,7 @@ describe("planProbes", () => {
 
     test("no node port is opened, the API proxy answers, the port chain ends on 3000 and requests spread", () => {
       expect(ofRule(probes, "clusterip-no-node-port")[0]?.expect).toMatchObject({ kind: "fact", holds: true });
-      expect(byId(probes, "web/proxy:http/api-proxy").target).toMatchObject({ path: "/api/v1/namespaces/svclab/services/web:http/proxy/" });
+      expect(byId(probes, "web/proxy:http/api-proxy").target).toMatchObject({ path: "/api/v1/namespaces/svclab/services/web:http/proxy/?backend=skip" });
       expect(byId(probes, "web/cluster-ip:80->3000/pod:lab-control-plane").expect).toMatchObject({ kind: "reach", listenPort: 3000 });
       const spread = byId(probes, "web/cluster-ip:80:spread/pod:lab-control-plane");
       expect(spread).toMatchObject({ rule: "spread", target: { requests: 30 }, expect: { kind: "spread", minPods: 2 } });
@@ -106,7 +106,7 @@ describe("planProbes", () => {
         "np/node-port:lab-worker:http/outside",
         "np/node-port:lab-worker2:http/outside",
       ]);
-      expect(byId(probes, "np/node-port:lab-control-plane:http/outside").target).toMatchObject({ url: "http://172.18.0.2:30080/" });
+      expect(byId(probes, "np/node-port:lab-control-plane:http/outside").target).toMatchObject({ url: "http://172.18.0.2:30080/?backend=skip" });
     });
 
     test("the node port must answer from a pod on every node, to every node", () => {
@@ -132,7 +132,7 @@ describe("planProbes", () => {
     const probes = planProbes(cluster([state(lb)]), PLAN_DEFAULTS);
     expect(byId(probes, "lb/lb:ingress#1:80/outside")).toMatchObject({
       rule: "lb-from-outside",
-      target: { url: "http://172.18.0.100:80/" },
+      target: { url: "http://172.18.0.100:80/?backend=skip" },
       subject: "load-balancer address 172.18.0.100",
     });
     expect(byId(probes, "lb/lb:ingress#1:80/pod:lab-control-plane").rule).toBe("lb-from-pod");
@@ -283,7 +283,7 @@ describe("planProbes", () => {
   test("when node IPs are not reachable, node ports are tried on 127.0.0.1 and the node-IP checks are skipped with the reason", () => {
     const np = service({ name: "np", type: "NodePort", ports: nodePorts(30080) });
     const probes = planProbes(cluster([state(np)]), { ...PLAN_DEFAULTS, outside: { kind: "localhost", reason: "node IPs are not reachable from a darwin host" } });
-    expect(byId(probes, "np/node-port:localhost:http/outside")).toMatchObject({ rule: "nodeport-from-outside", target: { url: "http://127.0.0.1:30080/" } });
+    expect(byId(probes, "np/node-port:localhost:http/outside")).toMatchObject({ rule: "nodeport-from-outside", target: { url: "http://127.0.0.1:30080/?backend=skip" } });
     expect(byId(probes, "np/node-port:localhost:http/outside").skipWhenRefused).toMatch(/no kind extraPortMappings entry publishes node port 30080 \(port 80\) on the same host port, the only one tried/);
     expect(byId(probes, "np/node-port:lab-worker:http/outside").skip).toBe("node IPs are not reachable from a darwin host");
   });
@@ -292,7 +292,7 @@ describe("planProbes", () => {
     const local = service({ name: "loc", type: "NodePort", ports: nodePorts(30081), externalTrafficPolicy: "Local" });
     const probes = planProbes(cluster([state(local)]), { ...PLAN_DEFAULTS, outside: { kind: "localhost", reason: "node IPs are not reachable from a darwin host" } });
     const viaLocalhost = byId(probes, "loc/node-port:localhost:http/outside");
-    expect(viaLocalhost).toMatchObject({ rule: "etp-local-only-local-nodes", target: { url: "http://127.0.0.1:30081/" } });
+    expect(viaLocalhost).toMatchObject({ rule: "etp-local-only-local-nodes", target: { url: "http://127.0.0.1:30081/?backend=skip" } });
     expect(reachOf(viaLocalhost).endpoints.map((e) => e.podName).sort()).toEqual(FRONTEND_PODS.map((p) => p.name).sort());
     expect(viaLocalhost.skip).toBeUndefined();
     expect(viaLocalhost.skipWhenRefused).toMatch(/no kind extraPortMappings entry publishes node port 30081/);

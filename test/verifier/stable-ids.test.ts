@@ -66,7 +66,7 @@ describe("stable probe ids", () => {
 
   test("a node port is named by the Service port it serves, and the allocated nodePort is in the subject", () => {
     const probe = planProbes(first.cluster, PLAN_DEFAULTS).find((p) => p.id === "frontend-lb/node-port:lab-worker:http/outside");
-    expect(probe).toMatchObject({ target: { url: "http://172.18.0.3:30100/" }, subject: "node port 30100 on node lab-worker 172.18.0.3" });
+    expect(probe).toMatchObject({ target: { url: "http://172.18.0.3:30100/?backend=skip" }, subject: "node port 30100 on node lab-worker 172.18.0.3" });
   });
 
   test("the real pod name and address stay in the probe's subject", () => {

@@ -3,7 +3,7 @@
  */
 import type { ServicePortInfo } from "../model";
 import type { Probe, Target } from "../types";
-import { probe, endpointsFor, noEndpoints, usableEndpoints, type PlanContext } from "./context";
+import { IDENTITY_PATH, probe, endpointsFor, noEndpoints, usableEndpoints, type PlanContext } from "./context";
 
 /** How the proxy path names a port: by name, or by number when it has none. */
 function portRefOf(port: ServicePortInfo | undefined): string {
@@ -11,12 +11,12 @@ function portRefOf(port: ServicePortInfo | undefined): string {
   return port.name === "" ? String(port.port) : port.name;
 }
 
-/** `GET /api/v1/namespaces/<ns>/services/<svc>:<port>/proxy/`, as `kubectl proxy` exposes it. */
+/** `GET /api/v1/namespaces/<ns>/services/<svc>:<port>/proxy/?backend=skip`, the path `kubectl proxy` exposes. */
 function serviceProxyTarget(namespace: string, service: string, portRef: string): Target {
   return {
     kind: "api-proxy",
     label: `proxy:${portRef}`,
-    path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(service)}:${encodeURIComponent(portRef)}/proxy/`,
+    path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(service)}:${encodeURIComponent(portRef)}/proxy${IDENTITY_PATH}`,
   };
 }
 

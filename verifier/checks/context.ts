@@ -95,9 +95,17 @@ export function hostPort(host: string, port: number): string {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** An HTTP GET target of `http://host:port/`, sent `requests` times. */
+/**
+ * What every probe asks for: the answering pod's identity. `backend=skip`
+ * keeps a frontend from calling its backend first (docs/CONTRACTS.md): the
+ * verdict is about which pod answered, so that call would double the traffic
+ * and tie a frontend's answer to the backend's health. Other roles ignore it.
+ */
+export const IDENTITY_PATH = "/?backend=skip";
+
+/** An HTTP GET target of `http://host:port/?backend=skip`, sent `requests` times. */
 export function httpTarget(label: string, host: string, port: number, requests = 1): Target {
-  return { kind: "http", label, url: `http://${hostPort(host, port)}/`, requests };
+  return { kind: "http", label, url: `http://${hostPort(host, port)}${IDENTITY_PATH}`, requests };
 }
 
 /**
