@@ -183,15 +183,26 @@ function leftBoxes(l: Layout): string {
 
 /** The whole picture as one inline `<svg>`. */
 export function renderPicture(picture: Picture): string {
+  return [...pictureParts(picture)].join("");
+}
+
+/**
+ * {@link renderPicture}'s text in parts, an arrow group per Service: the
+ * picture holds an arrow per probe (3.4 M characters at 200 Services × 5
+ * nodes), so a page written part by part never holds it as one string.
+ */
+export function* pictureParts(picture: Picture): Generator<string> {
   const l = layout(picture);
   const headers = `<text x="${GRID.left.x}" y="${GRID.margin + 6}" class="col-head">from outside / API</text><text x="${GRID.service.x}" y="${GRID.margin + 6}" class="col-head">Services</text><text x="${GRID.node.x}" y="${GRID.margin + 6}" class="col-head">nodes, their pods and probe agent</text>`;
-  const paths = picture.services.map((s) => s.paths.map((p) => pathArrow(p, s, l, pathHref(picture.report, p))).join("")).join("");
-  const answers = picture.services.map((s) => answerArrows(s, l)).join("");
-  return `<svg id="picture" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${GRID.width} ${l.height}" role="img" aria-label="Cluster picture: nodes, pods, Services and every probed path">
+  yield `<svg id="picture" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${GRID.width} ${l.height}" role="img" aria-label="Cluster picture: nodes, pods, Services and every probed path">
 <defs>${markers()}</defs>${headers}
 ${leftBoxes(l)}
 ${picture.nodes.map((n) => nodeBox(n, l)).join("\n")}
-<g class="paths">${paths}</g><g class="answers">${answers}</g>
+<g class="paths">`;
+  for (const s of picture.services) yield s.paths.map((p) => pathArrow(p, s, l, pathHref(picture.report, p))).join("");
+  yield `</g><g class="answers">`;
+  for (const s of picture.services) yield answerArrows(s, l);
+  yield `</g>
 ${picture.services.map((s) => serviceBox(s, l)).join("\n")}
 </svg>`;
 }

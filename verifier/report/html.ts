@@ -8,7 +8,7 @@ import { esc } from "./escape";
 import { SCRIPT, STYLE } from "./html-assets";
 import { matrixTable, problemsList, serviceDetails } from "./html-details";
 import { explainBlock, explanationsSection } from "./html-explain";
-import { renderPicture } from "./html-picture";
+import { pictureParts } from "./html-picture";
 import { COLUMN_KINDS, COLUMN_TITLES, pictureOf } from "./picture";
 import { summaryLine } from "./table";
 import { GLYPHS, MEANINGS, VERDICTS } from "./verdict";
@@ -25,12 +25,22 @@ function header(report: VerifyReport): string {
 
 /** The report as a complete HTML document. */
 export function renderHtml(report: VerifyReport): string {
+  return [...htmlParts(report)].join("");
+}
+
+/**
+ * {@link renderHtml}'s text in parts (the picture's arrows a Service at a
+ * time, a details section per Service), so the page can be written without
+ * ever being one string: it is 4.3 M characters at 200 Services × 5 nodes,
+ * two bytes each (its glyphs are outside Latin-1).
+ */
+export function* htmlParts(report: VerifyReport): Generator<string> {
   const picture = pictureOf(report);
   const notes = report.notes.length > 0 ? `<h2>Notes</h2><ul>${report.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>` : "";
   const skipped = picture.skipped.length > 0
     ? `<h2>Skipped (never counted as passed)</h2><ul>${picture.skipped.map((r) => `<li><code>${esc(r.id)}</code>: ${esc(r.reason)}</li>`).join("")}</ul>`
     : "";
-  return `<!doctype html>
+  yield `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <title>svclab verify · ${esc(report.cluster.namespace)} · ${esc(report.cluster.context)}</title><style>${STYLE}</style></head>
@@ -38,12 +48,20 @@ export function renderHtml(report: VerifyReport): string {
 <main><div>
 <p class="hint interactive">Select a Service (its box or its matrix row) to highlight its paths and read its rules; select it again or press Escape to see every path.</p>
 <p class="hint">Each arrow is one probe. Requests land on a Service's edge by address, top to bottom: ${COLUMN_KINDS.map((k) => esc(COLUMN_TITLES[k])).join(", ")}; from the left they come from this machine or the API server, from the right from the probe agent on a node. A bar instead of an arrowhead: not reachable, as the rule says.</p>
-${renderPicture(picture)}
+`;
+  yield* pictureParts(picture);
+  yield `
 <h2>Matrix</h2>${matrixTable(picture)}
 <h2>Failures and errors</h2>${problemsList(picture)}${skipped}${notes}${explanationsSection(report, picture.services.map((s) => s.name))}
 </div>
 <aside><p id="no-selection" class="hint">No Service selected: every path is drawn. Select one to see its rules, port chain, answers per pod and affinity.</p>
-${picture.services.map((s) => serviceDetails(s, explainBlock(s.name, report))).join("\n")}</aside></main>
+`;
+  let first = true;
+  for (const s of picture.services) {
+    yield `${first ? "" : "\n"}${serviceDetails(s, explainBlock(s.name, report))}`;
+    first = false;
+  }
+  yield `</aside></main>
 <script>${SCRIPT}</script></body></html>
 `;
 }

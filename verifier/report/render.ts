@@ -3,7 +3,7 @@
  * `svclab report --from` print the very same thing for the same report.
  */
 import type { VerifyReport } from "../index";
-import { renderHtml } from "./html";
+import { htmlParts, renderHtml } from "./html";
 import { renderJson } from "./json";
 import { jsonPieces } from "./json-pieces";
 import { renderJunit } from "./junit";
@@ -35,27 +35,32 @@ export function renderReport(report: VerifyReport, format: ReportFormat, options
   }
 }
 
-/** Pieces of JSON are handed out in chunks about this long: few writes, none large. */
+/** Parts of a large view are handed out in chunks about this long: few writes, none large. */
 const CHUNK_CHARS = 64 * 1024;
 
-/**
- * The report in `format` as chunks to write one after the other: their
- * concatenation is exactly {@link renderReport}'s text. JSON comes in chunks
- * of about {@link CHUNK_CHARS} characters and is never one string (see
- * json-pieces.ts for why that matters); the other views are one chunk.
- */
-export function* reportChunks(report: VerifyReport, format: ReportFormat, options: RenderOptions = {}): Generator<string> {
-  if (format !== "json") {
-    yield renderReport(report, format, options);
-    return;
-  }
+/** `parts` joined into chunks of about {@link CHUNK_CHARS} characters. */
+function* chunked(parts: Iterable<string>, end = ""): Generator<string> {
   let chunk = "";
-  for (const piece of jsonPieces(report)) {
-    chunk += piece;
+  for (const part of parts) {
+    chunk += part;
     if (chunk.length >= CHUNK_CHARS) {
       yield chunk;
       chunk = "";
     }
   }
-  yield `${chunk}\n`;
+  yield chunk + end;
+}
+
+/**
+ * The report in `format` as chunks to write one after the other: their
+ * concatenation is exactly {@link renderReport}'s text. JSON and HTML, the
+ * views that grow to megabytes, come in chunks of about {@link CHUNK_CHARS}
+ * characters and are never one string (see json-pieces.ts for why that
+ * matters); the others are one chunk.
+ */
+export function* reportChunks(report: VerifyReport, format: ReportFormat, options: RenderOptions = {}): Generator<string> {
+  // A generator throughout: nothing is rendered before the first chunk is asked for.
+  if (format === "json") yield* chunked(jsonPieces(report), "\n");
+  else if (format === "html") yield* chunked(htmlParts(report));
+  else yield renderReport(report, format, options);
 }

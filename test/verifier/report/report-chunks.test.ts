@@ -1,12 +1,13 @@
 /**
- * The JSON report is written in chunks (verifier/report/json-pieces.ts): the
- * bytes are exactly `renderJson`'s, but no chunk is the whole report, so a
- * large run is never held as one string while it is written.
+ * The JSON and HTML views are written in chunks (verifier/report/render.ts,
+ * json-pieces.ts): the bytes are exactly `renderJson`'s and `renderHtml`'s,
+ * but no chunk is the whole view, so a large run is never held as one string
+ * while it is written.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { renderJson, type VerifyReport } from "../../../verifier";
+import { renderHtml, renderJson, type VerifyReport } from "../../../verifier";
 import { jsonPieces } from "../../../verifier/report/json-pieces";
 import { reportChunks } from "../../../verifier/report/render";
 import { writeReport } from "../../../verifier/report/write";
@@ -21,23 +22,27 @@ const REPORTS: Record<string, () => VerifyReport> = {
   "eight times the Services": () => servicesTimes(recorded("five-nodes"), 8),
 };
 
-describe("the JSON report in chunks", () => {
-  test.each(Object.keys(REPORTS))("%s: the chunks are renderJson's text, byte for byte", (name) => {
+describe("the JSON and HTML views in chunks", () => {
+  test.each(Object.keys(REPORTS))("%s: the chunks are renderJson's and renderHtml's text, byte for byte", (name) => {
     const report = (REPORTS[name] as () => VerifyReport)();
     expect([...reportChunks(report, "json")].join("")).toBe(renderJson(report));
+    expect([...reportChunks(report, "html")].join("")).toBe(renderHtml(report));
   });
 
-  test("a large report is written in many chunks, none of them near the whole", () => {
+  test.each([
+    ["json", renderJson, 1_000_000],
+    ["html", renderHtml, 400_000],
+  ] as const)("a large report's %s is written in many chunks, none of them near the whole", (format, render, atLeast) => {
     const report = servicesTimes(recorded("five-nodes"), 8);
-    const whole = renderJson(report).length;
-    const chunks = [...reportChunks(report, "json")];
-    expect(whole).toBeGreaterThan(1_000_000);
-    expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(whole / 10);
+    const whole = render(report).length;
+    const chunks = [...reportChunks(report, format)];
+    expect(whole).toBeGreaterThan(atLeast);
+    expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(whole / 3);
   });
 
-  test("the other views are their renderer's text in one chunk", () => {
+  test("the table and JUnit views are their renderer's text in one chunk", () => {
     const report = recorded("failures");
-    for (const format of ["table", "junit", "html"] as const) {
+    for (const format of ["table", "junit"] as const) {
       expect([...reportChunks(report, format, { details: true })]).toHaveLength(1);
     }
   });
