@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
+import type { ApiProxyMax } from "./api-proxy-budget";
 import { DATA_PLANE_PROFILES, type DataPlaneProfile } from "./data-plane";
 import { KubeApiError, VerifyOptionError } from "./errors";
 import { explanationsSummary } from "./explain/during-run";
@@ -36,6 +37,16 @@ function integerIn(limits: { readonly min: number; readonly max: number }): (val
   };
 }
 
+/** `--api-proxy-max`: an integer of at least the minimum, or `all`. */
+function apiProxyMax(value: string): ApiProxyMax {
+  if (value.trim() === "all") return "all";
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < LIMITS.apiProxyMax.min) {
+    throw new InvalidArgumentError(`An integer from ${LIMITS.apiProxyMax.min} up, or all (no bound), is allowed.`);
+  }
+  return n;
+}
+
 function regex(value: string): RegExp {
   try {
     return new RegExp(value);
@@ -56,6 +67,7 @@ interface VerifyFlags {
   deadline: number;
   concurrency: number;
   spreadRequests: number;
+  apiProxyMax?: ApiProxyMax;
   clusterDomain: string;
   outsideViaLocalhost?: boolean;
   dataPlane?: DataPlaneProfile;
@@ -121,6 +133,13 @@ export function verifyCommand(): Command {
       integerIn(LIMITS.spreadRequests),
       LIMITS.spreadRequests.default,
     )
+    .option(
+      "--api-proxy-max <n|all>",
+      `most Services probed through the API server's service proxy per run, or all (default: ${LIMITS.apiProxyMax.defaultPerNode} per node discovered, ` +
+        "to bound the API server's load to about 8 proxy GETs beside each node's one agent batch, while the lab's 8 Services are all probed even on one node); " +
+        "every Service shape is probed first, the rest are reported skipped with the reason",
+      apiProxyMax,
+    )
     .option("--cluster-domain <domain>", "cluster DNS domain", DEFAULT_CLUSTER_DOMAIN)
     .option("--outside-via-localhost", "node IPs are not reachable from here (Docker Desktop): try node ports on 127.0.0.1")
     .addOption(
@@ -171,6 +190,7 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
       deadlineMs: flags.deadline,
       concurrency: flags.concurrency,
       spreadRequests: flags.spreadRequests,
+      ...(flags.apiProxyMax !== undefined ? { apiProxyMax: flags.apiProxyMax } : {}),
       clusterDomain: flags.clusterDomain,
       outsideViaLocalhost: flags.outsideViaLocalhost ?? false,
       ...(flags.dataPlane !== undefined ? { dataPlane: flags.dataPlane } : {}),

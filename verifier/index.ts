@@ -5,6 +5,7 @@
  * node and through the API server's proxy, which address reaches which pod.
  * It needs only a kubeconfig; it works on clusters svclab did not create.
  */
+import { applyApiProxyBudget, defaultApiProxyMax } from "./api-proxy-budget";
 import { dataPlaneNote, detectDataPlane } from "./data-plane";
 import { discoverSettled } from "./discover";
 import { KubeApiError, VerifyOptionError } from "./errors";
@@ -24,6 +25,7 @@ import { batchedByAgent, liveExecutor, runProbes } from "./run";
 import type { ProbeResult } from "./types";
 
 export type { VerifyOptions } from "./options";
+export type { ApiProxyMax } from "./api-proxy-budget";
 export { LIMITS } from "./options";
 export type { ProgressEvent } from "./run";
 export type { ProbeResult, ProbeStatus, Observation, Attempt, Identity, Vantage } from "./types";
@@ -116,15 +118,19 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     notes.push(`outside checks of node ports were tried on 127.0.0.1 instead of node IPs, the rest skipped: ${mode.reason}`);
   }
   const planned = planProbes(cluster, { spreadRequests: resolved.spreadRequests, outside: mode, dataPlane });
-  const probes = planned.filter(
+  const filtered = planned.filter(
     (p) => (resolved.only === undefined || resolved.only.test(p.id)) && (resolved.skip === undefined || !resolved.skip.test(p.id)),
   );
-  if (probes.length === 0) {
+  if (filtered.length === 0) {
     // A filter typo must not turn into a green CI job that proved nothing.
     const filters = [resolved.only && `--only ${resolved.only.source}`, resolved.skip && `--skip ${resolved.skip.source}`].filter(Boolean).join(", ");
     const allowed = `a filter that keeps at least one of the ${planned.length} planned probes (ids look like ${planned[0]?.id ?? "<service>/<target>/<vantage>"})`;
     throw new VerifyOptionError("probe filters", filters, allowed, `no probe is left after ${filters}: ${allowed}`);
   }
+  // After the filters, so the bound is spent on the Services the run asks about.
+  const budget = applyApiProxyBudget(filtered, cluster.services.map((s) => s.service), resolved.apiProxyMax ?? defaultApiProxyMax(cluster.nodes.length));
+  const probes = budget.probes;
+  if (budget.note !== undefined) notes.push(budget.note);
   // Only runs that ask the agents need their token: a user without access to the Secret can still run the rest.
   const asksAgents = probes.some((p) => p.vantage === "pod" && p.skip === undefined && p.agent !== undefined && p.target.kind !== "inspect");
   // Read while the probes run, so the rules are the ones the probes went through; never fatal.

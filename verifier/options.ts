@@ -2,6 +2,7 @@
  * `verify()` options: the public shape, the defaults, and the validation that
  * turns bad values into one-line {@link VerifyOptionError}s.
  */
+import { API_PROXY_PER_NODE, type ApiProxyMax } from "./api-proxy-budget";
 import { DATA_PLANE_PROFILES, type DataPlaneProfile } from "./data-plane";
 import { VerifyOptionError } from "./errors";
 import type { RunProgram } from "./explain/sources";
@@ -29,6 +30,16 @@ export interface VerifyOptions {
   readonly concurrency?: number;
   /** Requests sent by the spread and session-affinity checks (2–100). Default 30. */
   readonly spreadRequests?: number;
+  /**
+   * The most Services probed through the API server's service proxy in one
+   * run (an integer ≥ 1), or `"all"` for no bound. Every distinct Service
+   * shape is probed first; the API-proxy probes of the Services left out are
+   * reported skipped with the reason. Default: 8 × the nodes discovered, so a
+   * node adds at most 8 Services' proxy GETs to its one agent batch (issue
+   * #13: ≤ 10 API requests per node per run) and the lab's 8 Services are all
+   * probed even on one node.
+   */
+  readonly apiProxyMax?: ApiProxyMax;
   /** Cluster DNS domain (kubelet `clusterDomain`). Default `cluster.local`. */
   readonly clusterDomain?: string;
   /** Treat node IPs as unreachable and try node ports on 127.0.0.1 instead. Default: only on a non-Linux host whose API server is on loopback. */
@@ -67,6 +78,8 @@ export interface ResolvedVerifyOptions {
   readonly deadlineMs: number;
   readonly concurrency: number;
   readonly spreadRequests: number;
+  /** `undefined`: the default, known once the nodes are discovered. */
+  readonly apiProxyMax: ApiProxyMax | undefined;
   readonly clusterDomain: string;
   readonly outsideViaLocalhost: boolean;
   readonly dataPlane: DataPlaneProfile | undefined;
@@ -82,6 +95,8 @@ export const LIMITS = {
   deadlineMs: { default: 60000, min: 0, max: 3600000 },
   concurrency: { default: 32, min: 1, max: 256 },
   spreadRequests: { default: 30, min: 2, max: 100 },
+  /** No upper bound: `"all"` is the way to ask for every Service. */
+  apiProxyMax: { defaultPerNode: API_PROXY_PER_NODE, min: 1 },
 } as const;
 
 export const DEFAULT_NAMESPACE = "svclab";
@@ -97,6 +112,18 @@ function integerIn(option: string, value: number | undefined, limits: { default:
     throw new VerifyOptionError(option, value, `an integer from ${limits.min} to ${limits.max} is allowed`);
   }
   return resolved;
+}
+
+function apiProxyMaxOf(value: ApiProxyMax | undefined): ApiProxyMax | undefined {
+  if (value === undefined || value === "all") return value;
+  if (!Number.isInteger(value) || value < LIMITS.apiProxyMax.min) {
+    throw new VerifyOptionError(
+      "apiProxyMax",
+      value,
+      `an integer from ${LIMITS.apiProxyMax.min} up, or "all" for no bound, is allowed (default ${LIMITS.apiProxyMax.defaultPerNode} per node)`,
+    );
+  }
+  return value;
 }
 
 /** Fills defaults and validates. @throws VerifyOptionError naming the option, the value and what is allowed */
@@ -126,6 +153,7 @@ export function resolveOptions(options: VerifyOptions): ResolvedVerifyOptions {
     deadlineMs: integerIn("deadlineMs", options.deadlineMs, LIMITS.deadlineMs),
     concurrency: integerIn("concurrency", options.concurrency, LIMITS.concurrency),
     spreadRequests: integerIn("spreadRequests", options.spreadRequests, LIMITS.spreadRequests),
+    apiProxyMax: apiProxyMaxOf(options.apiProxyMax),
     clusterDomain,
     outsideViaLocalhost: options.outsideViaLocalhost ?? false,
     dataPlane: options.dataPlane,

@@ -58,6 +58,15 @@ describe("svclab verify (built CLI) against the default stand-in lab", () => {
     const details = await runCli(verifyArgs(world, "--only", "^frontend-nodeport/", "--details"));
     expect(details.stdout).toContain("node-port:svclab-control-plane:http");
   });
+
+  test("--api-proxy-max 2 probes two Services through the API server's proxy and lists the other six as skipped, exit 0", async () => {
+    const run = await runCli(verifyArgs(world, "--only", "/api-proxy$", "--api-proxy-max", "2", "--format", "json"));
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.probes.filter((p: any) => p.status === "pass").map((p: any) => p.service)).toEqual(["backend", "backend-external"]);
+    expect(report.summary).toMatchObject({ pass: 2, skipped: 6, fail: 0, error: 0 });
+    expect(report.probes.find((p: any) => p.service === "frontend-lb").reason).toContain("(--api-proxy-max 2, default 8 per node, to bound the API server's load;");
+  });
 });
 
 describe("svclab verify (built CLI) exit codes for broken worlds", () => {

@@ -81,6 +81,22 @@ describe("svclab verify (CLI)", () => {
     expect(lines(stderr)).toEqual(["error: option '--timeout <ms>' argument 'abc' is invalid. An integer from 50 to 60000 is allowed."]);
   });
 
+  test("--help states --api-proxy-max's default, 8 Services per node, and why", () => {
+    const help = run("verify", "--help").stdout.replace(/\s+/g, " ");
+    expect(help).toContain("--api-proxy-max <n|all>");
+    expect(help).toContain(
+      "most Services probed through the API server's service proxy per run, or all (default: 8 per node discovered, to bound the API server's load",
+    );
+  });
+
+  test("an --api-proxy-max that is neither a positive integer nor all exits 2 with one line saying what is allowed", () => {
+    for (const bad of ["0", "-3", "1.5", "ten", "ALL"]) {
+      const { status, stderr } = run("verify", "--api-proxy-max", bad);
+      expect([bad, status]).toEqual([bad, 2]);
+      expect(lines(stderr)).toEqual([`error: option '--api-proxy-max <n|all>' argument '${bad}' is invalid. An integer from 1 up, or all (no bound), is allowed.`]);
+    }
+  });
+
   test("an out-of-range --concurrency and an invalid --only regex exit 2", () => {
     expect(run("verify", "--concurrency", "0")).toMatchObject({ status: 2, stderr: expect.stringContaining("'--concurrency <n>' argument '0' is invalid") });
     expect(run("verify", "--only", "(")).toMatchObject({ status: 2, stderr: expect.stringContaining("'--only <regex>' argument '(' is invalid") });

@@ -24,6 +24,21 @@ describe("resolveOptions", () => {
     expect(() => resolveOptions({ spreadRequests: 101 })).toThrow("invalid spreadRequests 101: an integer from 2 to 100 is allowed");
   });
 
+  test("apiProxyMax takes an integer of at least 1 or \"all\"; unset, the default is left for the nodes discovered to decide", () => {
+    expect(resolveOptions({}).apiProxyMax).toBeUndefined();
+    expect(resolveOptions({ apiProxyMax: 1 }).apiProxyMax).toBe(1);
+    expect(resolveOptions({ apiProxyMax: 5000 }).apiProxyMax).toBe(5000);
+    expect(resolveOptions({ apiProxyMax: "all" }).apiProxyMax).toBe("all");
+  });
+
+  test("rejects an apiProxyMax that is not a positive integer or \"all\", naming the option, the value and what is allowed", () => {
+    const allowed = `an integer from 1 up, or "all" for no bound, is allowed (default 8 per node)`;
+    expect(() => resolveOptions({ apiProxyMax: 0 })).toThrow(`invalid apiProxyMax 0: ${allowed}`);
+    expect(() => resolveOptions({ apiProxyMax: 2.5 })).toThrow(`invalid apiProxyMax 2.5: ${allowed}`);
+    expect(() => resolveOptions({ apiProxyMax: "ALL" as never })).toThrow(`invalid apiProxyMax "ALL": ${allowed}`);
+    expect(() => resolveOptions({ apiProxyMax: "16" as never })).toThrow(`invalid apiProxyMax "16": ${allowed}`);
+  });
+
   test("rejects a namespace that Kubernetes would not accept", () => {
     expect(() => resolveOptions({ namespace: "Lab_1" })).toThrow(
       `invalid namespace "Lab_1": a Kubernetes namespace name (lower-case letters, digits and '-', at most 63) is allowed`,
