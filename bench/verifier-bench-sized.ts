@@ -6,11 +6,15 @@
  * report view, and last the one line a script reads (verifier-bench-line.ts).
  * Everything it touches is on loopback; outside DNS probes are left out
  * because they would ask this machine's resolver.
+ *
+ * The stand-in runs with its own V8 flags (standin-flags.ts), the verifier's
+ * process with none.
  */
 import { fork } from "node:child_process";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { buildWorld, scaledWorldSpec, type ApiRequestCounts } from "../test/support/standin";
+import { hasStandinFlags, rerunWithStandinFlags } from "./standin-flags";
 import { benchLine } from "./verifier-bench-line";
 import type { RunJob, RunMessage } from "./verifier-bench-run";
 
@@ -39,7 +43,10 @@ function log(text: string): void {
 /** Runs the verifier's process and waits for its result; progress goes to stderr. */
 function runVerifier(job: RunJob): Promise<Done> {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(__dirname, "verifier-bench-run.js"), [JSON.stringify(job)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    // execArgv: [] because fork copies this process's node flags by default, and the
+    // stand-in's (standin-flags.ts) would change the verifier's speed and RSS the bench
+    // reports. NODE_OPTIONS still reaches both processes, e.g. to profile them.
+    const child = fork(path.join(__dirname, "verifier-bench-run.js"), [JSON.stringify(job)], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv: [] });
     let result: Done | undefined;
     let failure: string | undefined;
     let killer: NodeJS.Timeout | undefined;
@@ -66,6 +73,7 @@ function total(counts: ApiRequestCounts): number {
 
 /** Runs one size; resolves with the exit code (1 when a probe of the faithful world did not pass). */
 export async function runSized(options: SizedOptions): Promise<number> {
+  if (!hasStandinFlags()) return rerunWithStandinFlags();
   const spec = scaledWorldSpec({ services: options.services, nodes: options.nodes });
   log(`building a stand-in of ${options.services} Services × ${options.nodes} nodes…`);
   const buildStarted = performance.now();
