@@ -1,5 +1,6 @@
 /** The loopback stand-in world for end-to-end tests of the verifier; see docs/standin.md. */
-export { buildWorld, type World } from "./world";
+export { buildWorld, type World, type WorldOptions } from "./world";
+export type { PodHostKind } from "./pod-host";
 export { defaultWorldSpec, worldSpec, validateWorldSpec, STANDIN_LIMITS, type WorldSpec, type WorldSpecOverrides, type WorldFaults, type ServiceSpec, type NodeSpec, type WorkloadSpec, type Component, type ServiceKind } from "./spec";
 export { kubeconfigYaml, writeKubeconfig } from "./kubeconfig";
 export type { ApiFailure, ApiRequestCounts, ApiRequestKind } from "./fake-kube-api";

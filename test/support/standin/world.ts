@@ -7,8 +7,6 @@
 import { randomBytes } from "node:crypto";
 import * as http from "node:http";
 import * as net from "node:net";
-import { loadConfig } from "../../../apps/src/config";
-import { startApp } from "../../../apps/src/server";
 import { claimAddressPlan, type AddressPlan } from "./addresses";
 import { ClusterDns } from "./cluster-dns";
 import { ClusterState, type NodeState, type PodState, type ServiceState } from "./cluster-state";
@@ -16,6 +14,7 @@ import { DataPlane, type Route } from "./data-plane";
 import { FakeKubeApi } from "./fake-kube-api";
 import { KIND_DATA_PLANE } from "./kube-system";
 import { writeKubeconfig, type KubeconfigFile } from "./kubeconfig";
+import { startPodHost, type PodHost, type PodHostKind } from "./pod-host";
 import { startProbeAgent, type RunningAgent } from "./probe-agent";
 import { validateWorldSpec, worldSpec, type Component, type WorldSpec, type WorldSpecOverrides } from "./spec";
 import { ManagedListener, type ListenerMode } from "./tcp-forwarder";
@@ -33,6 +32,8 @@ export interface World {
   readonly kubeconfigPath: string;
   /** The port Services expose: 80, or 8080 where this process may not bind ports below 1024. */
   readonly servicePort: number;
+  /** The process the demo-app pods (frontend, backend) run in: this one, or the pod host's (`podHost: "child"`). */
+  readonly podHostPid: number;
   /** Nodes in spec order. */
   nodes(): readonly NodeState[];
   /** Current pods, optionally of one component. */
@@ -43,22 +44,36 @@ export interface World {
   setPodReady(podName: string, ready: boolean): Promise<void>;
   /** Deletes a pod; its controller creates a replacement (new name, new pod IP) on the same node. */
   replacePod(podName: string): Promise<PodState>;
-  /** Tears everything down: no listener, socket or timer is left. */
+  /**
+   * Tears everything down: no listener, socket, timer or child process is left.
+   * Rejects (after tearing down) if the pod host's process died on its own.
+   */
   close(): Promise<void>;
 }
 
+/** How a world runs, apart from what cluster it plays. */
+export interface WorldOptions {
+  /**
+   * Where the demo-app pods run. Default `"in-process"`. `"child"` runs them in one
+   * child process (the pod host), so a big world keeps two cores busy: the
+   * sized benchmark's choice. The world behaves the same either way.
+   */
+  readonly podHost?: PodHostKind;
+}
+
 /** Starts a world from a full spec or from overrides of the default svclab lab. */
-export async function buildWorld(specOrOverrides: WorldSpec | WorldSpecOverrides = {}): Promise<World> {
+export async function buildWorld(specOrOverrides: WorldSpec | WorldSpecOverrides = {}, options: WorldOptions = {}): Promise<World> {
   const spec = "nodes" in specOrOverrides && "workloads" in specOrOverrides && "services" in specOrOverrides && "faults" in specOrOverrides
     ? (specOrOverrides as WorldSpec)
     : worldSpec(specOrOverrides);
   validateWorldSpec(spec);
   const addresses = await claimAddressPlan();
-  const world = new RunningWorld(spec, addresses);
+  const world = new RunningWorld(spec, addresses, options.podHost ?? "in-process");
   try {
     await world.start();
   } catch (error) {
-    await world.close();
+    // The build's own error says more than the clean-up's (a pod host that died says it in both).
+    await world.close().catch(() => undefined);
     throw error;
   }
   return world;
@@ -76,6 +91,8 @@ class RunningWorld implements World {
   private readonly plane: DataPlane;
   private readonly dns: ClusterDns;
   private readonly processes = new Map<string, PodProcess>();
+  /** Started in `start()`, inside buildWorld's clean-up, since a child process must not outlive a failed build. */
+  private podHost: PodHost | undefined;
   private readonly listeners = new Map<string, ManagedListener>();
   private readonly dropSink: ManagedListener;
   private kubeconfig: KubeconfigFile | undefined;
@@ -83,7 +100,7 @@ class RunningWorld implements World {
   private readonly agentToken: string;
   private closed = false;
 
-  constructor(readonly spec: WorldSpec, readonly addresses: AddressPlan) {
+  constructor(readonly spec: WorldSpec, readonly addresses: AddressPlan, private readonly podHostKind: PodHostKind) {
     this.namespace = spec.namespace;
     this.state = new ClusterState(spec.namespace, addresses, spec.faults, spec.ipFamily === "dual");
     this.plane = new DataPlane(this.state, spec.faults, addresses, spec.dataPlane ?? KIND_DATA_PLANE);
@@ -103,7 +120,13 @@ class RunningWorld implements World {
     return this.kubeconfig.path;
   }
 
+  get podHostPid(): number {
+    if (!this.podHost) throw new Error("the world has no pod host yet (not started)");
+    return this.podHost.pid;
+  }
+
   async start(): Promise<void> {
+    this.podHost = startPodHost(this.podHostKind);
     this.servicePort = (await canBind(this.addresses.scratchAddress, 80)) ? 80 : 8080;
     this.state.reserveNodePorts(this.spec.services.map((s) => s.nodePort));
     for (const service of this.spec.services) this.state.addService({ ...service, port: service.port ?? this.servicePort });
@@ -144,6 +167,7 @@ class RunningWorld implements World {
   }
 
   async setPodReady(podName: string, ready: boolean): Promise<void> {
+    this.podHost?.check();
     const pod = this.state.pod(podName);
     pod.ready = ready;
     if (pod.component !== "probe") await setAppReadiness(pod, ready);
@@ -151,6 +175,7 @@ class RunningWorld implements World {
   }
 
   async replacePod(podName: string): Promise<PodState> {
+    this.podHost?.check();
     const old = this.state.removePod(podName);
     await this.processes.get(podName)?.close();
     this.processes.delete(podName);
@@ -166,9 +191,15 @@ class RunningWorld implements World {
     await this.api.stop();
     await Promise.all([...this.listeners.values()].map((l) => l.setMode("closed")));
     await Promise.all([...this.processes.values()].map((p) => p.close()));
+    // A pod host that died on its own is reported, once everything else is torn down.
+    let hostFailure: Error | undefined;
+    await this.podHost?.close().catch((error: Error) => {
+      hostFailure = error;
+    });
     await this.dropSink.setMode("closed");
     this.kubeconfig?.remove();
     await this.addresses.release();
+    if (hostFailure) throw hostFailure;
   }
 
   private async startPod(pod: PodState): Promise<void> {
@@ -194,11 +225,13 @@ class RunningWorld implements World {
       await egress.setMode("forward");
       env.BACKEND_URL = `http://${pod.wire}:${egress.boundPort}/`;
     }
-    const app = await startApp(loadConfig(env), { host: pod.wire, port: pod.listenPort });
+    const host = this.podHost!;
+    await host.start({ name: pod.name, env, host: pod.wire, port: pod.listenPort });
+    // Over HTTP, as the kubelet's verdict always goes, so it reaches the app wherever it runs.
     if (!pod.ready) await setAppReadiness(pod, false);
     this.processes.set(pod.name, {
       close: async () => {
-        await app.close(0);
+        await host.stop(pod.name);
         await egress?.setMode("closed");
       },
     });
