@@ -3,8 +3,9 @@
  *
  * The stand-in world (fake API, data plane, forwarders, probe agents) churns
  * through short-lived sockets and buffers; with V8's default young generation
- * it spends over a second of a 200 × 5 run in scavenges. A larger semi-space
- * makes those rarer (measured 8.6 → 7.2 s wall; docs/standin.md, "Benchmark").
+ * it spends over a second of a 200 × 5 run in GC pauses. A larger semi-space
+ * makes scavenges rarer (measured there: 1.1–1.4 s → 0.4–0.6 s of pauses;
+ * docs/standin.md, "Benchmark").
  *
  * The verifier's process must not get these flags: its speed and peak RSS are
  * what the bench reports and what users get, and `fork` would copy them
