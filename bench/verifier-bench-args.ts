@@ -5,6 +5,8 @@
  */
 import { Command, InvalidArgumentError, Option, type OutputConfiguration } from "commander";
 import { STANDIN_LIMITS } from "../test/support/standin/spec";
+import type { ApiProxyMax } from "../verifier/api-proxy-budget";
+import { apiProxyMax } from "../verifier/cli";
 import { LIMITS } from "../verifier/options";
 
 /** The per-attempt timeout of the comparison when none is given (ms). */
@@ -15,7 +17,7 @@ const LAB = { services: 8, nodes: 3 } as const;
 /** What to run. */
 export type BenchArgs =
   | { readonly mode: "compare"; readonly timeoutMs: number }
-  | { readonly mode: "sized"; readonly services: number; readonly nodes: number; readonly timeoutMs: number; readonly concurrency: number; readonly saveReport?: string };
+  | { readonly mode: "sized"; readonly services: number; readonly nodes: number; readonly timeoutMs: number; readonly concurrency: number; readonly apiProxyMax?: ApiProxyMax; readonly saveReport?: string };
 
 function integerIn(min: number, max: number, why = ""): (value: string) => number {
   return (value) => {
@@ -33,6 +35,7 @@ export function benchCommand(): Command {
     .addOption(new Option("--nodes <m>", `nodes in the stand-in, control plane included (a sized run)`).argParser(integerIn(1, STANDIN_LIMITS.nodes, " (the stand-in's limit)")))
     .addOption(new Option("--timeout <ms>", `per-attempt timeout in ms (default ${LIMITS.timeoutMs.default} for a sized run, as the verifier's; ${COMPARE_TIMEOUT_MS} for the comparison)`).argParser(integerIn(LIMITS.timeoutMs.min, LIMITS.timeoutMs.max)))
     .addOption(new Option("--concurrency <n>", "the verifier's concurrency in a sized run").default(LIMITS.concurrency.default).argParser(integerIn(LIMITS.concurrency.min, LIMITS.concurrency.max)))
+    .addOption(new Option("--api-proxy-max <n|all>", `the verifier's --api-proxy-max in a sized run (default: its own, ${LIMITS.apiProxyMax.defaultPerNode} Services per node); all probes every Service through the API server's proxy`).argParser(apiProxyMax))
     .addOption(new Option("--save-report <file>", "write the sized run's JSON report there (e.g. to profile the renderers with svclab report --from)"))
     .allowExcessArguments(false)
     .exitOverride();
@@ -47,7 +50,7 @@ export function parseBenchArgs(args: readonly string[], output?: OutputConfigura
   const command = benchCommand();
   if (output !== undefined) command.configureOutput(output);
   command.parse([...args], { from: "user" });
-  const flags = command.opts<{ services?: number; nodes?: number; timeout?: number; concurrency: number; saveReport?: string }>();
+  const flags = command.opts<{ services?: number; nodes?: number; timeout?: number; concurrency: number; apiProxyMax?: ApiProxyMax; saveReport?: string }>();
   if (flags.services === undefined && flags.nodes === undefined) {
     return { mode: "compare", timeoutMs: flags.timeout ?? COMPARE_TIMEOUT_MS };
   }
@@ -57,6 +60,7 @@ export function parseBenchArgs(args: readonly string[], output?: OutputConfigura
     nodes: flags.nodes ?? LAB.nodes,
     timeoutMs: flags.timeout ?? LIMITS.timeoutMs.default,
     concurrency: flags.concurrency,
+    ...(flags.apiProxyMax !== undefined ? { apiProxyMax: flags.apiProxyMax } : {}),
     ...(flags.saveReport !== undefined ? { saveReport: flags.saveReport } : {}),
   };
 }

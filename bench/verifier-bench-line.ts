@@ -1,7 +1,8 @@
 /**
  * The one line `npm run bench:verifier -- --services N --nodes M` ends with,
  * for scripts: space-separated `key=value`, always the same keys in the same
- * order (issue 13).
+ * order (issue 13's keys, then `skipped`, so pass + fail + error + skipped
+ * = probes and a bounded run cannot pass for a complete one).
  */
 
 /** What one sized run measured. */
@@ -19,9 +20,11 @@ export interface SizedRunResult {
   readonly pass: number;
   readonly fail: number;
   readonly error: number;
+  /** Probes reported skipped (e.g. Services over the API-proxy bound); never counted as passed. */
+  readonly skipped: number;
 }
 
-/** `probes=<n> wall=<s> timeout=<s> ratio=<wall/timeout> api-requests=<n> rss=<MiB> pass=<n> fail=<n> error=<n>`. */
+/** `probes=<n> wall=<s> timeout=<s> ratio=<wall/timeout> api-requests=<n> rss=<MiB> pass=<n> fail=<n> error=<n> skipped=<n>`. */
 export function benchLine(run: SizedRunResult): string {
   const ratio = run.wallSeconds / run.timeoutSeconds;
   return [
@@ -34,5 +37,6 @@ export function benchLine(run: SizedRunResult): string {
     `pass=${run.pass}`,
     `fail=${run.fail}`,
     `error=${run.error}`,
+    `skipped=${run.skipped}`,
   ].join(" ");
 }

@@ -7,7 +7,7 @@
  * `svclab report` writes: JSON is never one string) and exits.
  */
 import { performance } from "node:perf_hooks";
-import { verify, type VerifyReport } from "../verifier";
+import { verify, type ApiProxyMax, type VerifyReport } from "../verifier";
 import { reportChunks } from "../verifier/report/render";
 import { writeReport } from "../verifier/report/write";
 
@@ -17,6 +17,8 @@ export interface RunJob {
   readonly namespace: string;
   readonly timeoutMs: number;
   readonly concurrency: number;
+  /** The verifier's `apiProxyMax`; its default when absent. */
+  readonly apiProxyMax?: ApiProxyMax;
   /** Source of the `skip` regular expression. */
   readonly skip: string;
   /** Where to write the JSON report, e.g. to profile the renderers on it later. */
@@ -79,6 +81,7 @@ async function main(): Promise<void> {
     namespace: job.namespace,
     timeoutMs: job.timeoutMs,
     concurrency: job.concurrency,
+    ...(job.apiProxyMax !== undefined ? { apiProxyMax: job.apiProxyMax } : {}),
     skip: new RegExp(job.skip),
     onProgress: (event) => {
       const now = performance.now();

@@ -16,6 +16,7 @@ import { fork } from "node:child_process";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { buildWorld, scaledWorldSpec, type ApiRequestCounts } from "../test/support/standin";
+import type { ApiProxyMax } from "../verifier";
 import { cpuSecondsOf } from "./process-cpu";
 import { hasStandinFlags, rerunWithStandinFlags } from "./standin-flags";
 import { benchLine } from "./verifier-bench-line";
@@ -27,6 +28,8 @@ export interface SizedOptions {
   readonly nodes: number;
   readonly timeoutMs: number;
   readonly concurrency: number;
+  /** The verifier's `apiProxyMax`; its default when absent. */
+  readonly apiProxyMax?: ApiProxyMax;
   /** Write the run's JSON report here. */
   readonly saveReport?: string;
 }
@@ -104,6 +107,7 @@ export async function runSized(options: SizedOptions): Promise<number> {
       namespace: world.namespace,
       timeoutMs: options.timeoutMs,
       concurrency: options.concurrency,
+      ...(options.apiProxyMax !== undefined ? { apiProxyMax: options.apiProxyMax } : {}),
       skip: SKIP_OUTSIDE_DNS.source,
       ...(options.saveReport !== undefined ? { saveReport: path.resolve(options.saveReport) } : {}),
     });
@@ -128,6 +132,7 @@ export async function runSized(options: SizedOptions): Promise<number> {
       pass: summary.pass,
       fail: summary.fail,
       error: summary.error,
+      skipped: summary.skipped,
     })}\n`);
     return summary.fail + summary.error > 0 ? 1 : 0;
   } finally {

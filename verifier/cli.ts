@@ -37,8 +37,8 @@ function integerIn(limits: { readonly min: number; readonly max: number }): (val
   };
 }
 
-/** `--api-proxy-max`: an integer of at least the minimum, or `all`. */
-function apiProxyMax(value: string): ApiProxyMax {
+/** `--api-proxy-max`: an integer of at least the minimum, or `all`. Shared with the benchmark's flag. */
+export function apiProxyMax(value: string): ApiProxyMax {
   if (value.trim() === "all") return "all";
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < LIMITS.apiProxyMax.min) {

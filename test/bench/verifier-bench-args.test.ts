@@ -29,6 +29,12 @@ describe("bench:verifier flags", () => {
     expect(parseBenchArgs(["--services", "50"], quiet)).toMatchObject({ mode: "sized", services: 50, nodes: 3 });
   });
 
+  test("--api-proxy-max is passed to the verifier as the CLI parses it", () => {
+    expect(parseBenchArgs(["--services", "200", "--nodes", "5", "--api-proxy-max", "all"], quiet)).toMatchObject({ mode: "sized", apiProxyMax: "all" });
+    expect(parseBenchArgs(["--services", "200", "--api-proxy-max", "12"], quiet)).toMatchObject({ apiProxyMax: 12 });
+    expect(refusal(["--services", "200", "--api-proxy-max", "none"])).toBe("error: option '--api-proxy-max <n|all>' argument 'none' is invalid. An integer from 1 up, or all (no bound), is allowed.");
+  });
+
   test("bad values are refused naming the value and what is allowed", () => {
     expect(refusal(["--services", "abc"])).toBe("error: option '--services <n>' argument 'abc' is invalid. An integer from 1 to 1000 is allowed (the stand-in's limit).");
     expect(refusal(["--services", "1001", "--nodes", "5"])).toBe("error: option '--services <n>' argument '1001' is invalid. An integer from 1 to 1000 is allowed (the stand-in's limit).");
@@ -40,8 +46,8 @@ describe("bench:verifier flags", () => {
 
 describe("the bench's last line", () => {
   test("has every key, in order, with the ratio of wall time to the timeout", () => {
-    expect(benchLine({ probes: 6880, wallSeconds: 4.5, timeoutSeconds: 1.5, apiRequests: 48, rssMiB: 150.04, pass: 6880, fail: 0, error: 0 })).toBe(
-      "probes=6880 wall=4.50 timeout=1.50 ratio=3.00 api-requests=48 rss=150.0 pass=6880 fail=0 error=0",
+    expect(benchLine({ probes: 6880, wallSeconds: 4.5, timeoutSeconds: 1.5, apiRequests: 48, rssMiB: 150.04, pass: 6720, fail: 0, error: 0, skipped: 160 })).toBe(
+      "probes=6880 wall=4.50 timeout=1.50 ratio=3.00 api-requests=48 rss=150.0 pass=6720 fail=0 error=0 skipped=160",
     );
   });
 });
