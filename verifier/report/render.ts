@@ -6,7 +6,7 @@ import type { VerifyReport } from "../index";
 import { htmlParts, renderHtml } from "./html";
 import { renderJson } from "./json";
 import { jsonPieces } from "./json-pieces";
-import { junitParts, renderJunit } from "./junit";
+import { renderJunit } from "./junit";
 import { renderMatrix } from "./matrix";
 import { renderTable } from "./table";
 
@@ -53,15 +53,14 @@ function* chunked(parts: Iterable<string>, end = ""): Generator<string> {
 
 /**
  * The report in `format` as chunks to write one after the other: their
- * concatenation is exactly {@link renderReport}'s text. JSON, HTML and
- * JUnit, the views that grow to megabytes, come in chunks of about
- * {@link CHUNK_CHARS} characters and are never one string (see
- * json-pieces.ts for why that matters); the tables are one chunk.
+ * concatenation is exactly {@link renderReport}'s text. JSON and HTML, the
+ * views that grow to megabytes, come in chunks of about {@link CHUNK_CHARS}
+ * characters and are never one string (see json-pieces.ts for why that
+ * matters); the others are one chunk.
  */
 export function* reportChunks(report: VerifyReport, format: ReportFormat, options: RenderOptions = {}): Generator<string> {
   // A generator throughout: nothing is rendered before the first chunk is asked for.
   if (format === "json") yield* chunked(jsonPieces(report), "\n");
   else if (format === "html") yield* chunked(htmlParts(report));
-  else if (format === "junit") yield* chunked(junitParts(report));
   else yield renderReport(report, format, options);
 }
