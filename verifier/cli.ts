@@ -3,7 +3,6 @@
  * → print → exit code. Bad flags and an unusable API server print one line
  * and exit 2.
  */
-import { writeFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { ApiProxyMax } from "./api-proxy-budget";
 import { DATA_PLANE_PROFILES, type DataPlaneProfile } from "./data-plane";
@@ -12,8 +11,9 @@ import { explanationsSummary } from "./explain/during-run";
 import { verify } from "./index";
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_NAMESPACE, LIMITS } from "./options";
 import { reportDestinationProblem } from "./report/destination";
-import { REPORT_FORMATS, type ReportFormat, renderReport } from "./report/render";
+import { REPORT_FORMATS, type ReportFormat } from "./report/render";
 import { summaryLine } from "./report/table";
+import { writeReport } from "./report/write";
 import { listRules, renderRuleList } from "./rule-list";
 import type { ProgressEvent } from "./run";
 
@@ -207,12 +207,8 @@ async function runVerify(flags: VerifyFlags): Promise<number> {
   }
   // The matrix does not show explanations: say where they are.
   if (report.explanations !== undefined && flags.format === "table") process.stderr.write(`${explanationsSummary(report.explanations)}\n`);
-  const text = renderReport(report, flags.format, { details: flags.details ?? false, color: flags.out === undefined && process.stdout.isTTY === true });
-  if (flags.out !== undefined) {
-    writeFileSync(flags.out, text);
-    process.stdout.write(`${summaryLine(report.summary)}; report written to ${flags.out}\n`);
-  } else {
-    process.stdout.write(text);
-  }
+  // In chunks: a 200-Service JSON report is tens of MiB as one string.
+  writeReport(report, flags.format, { details: flags.details ?? false, color: flags.out === undefined && process.stdout.isTTY === true }, flags.out);
+  if (flags.out !== undefined) process.stdout.write(`${summaryLine(report.summary)}; report written to ${flags.out}\n`);
   return report.exitCode;
 }
