@@ -34,7 +34,19 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
+/**
+ * A reader that stops early (`svclab report … | head`) closes the pipe: what
+ * is left to print has nobody to read it, which is not an error of svclab's,
+ * so the command ends with its own exit code instead of an EPIPE stack trace.
+ */
+export function ignoreClosedStdout(stream: NodeJS.WriteStream = process.stdout): void {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+  });
+}
+
 if (require.main === module) {
+  ignoreClosedStdout();
   main(process.argv).catch((err: unknown) => {
     process.stderr.write(`svclab: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 2;

@@ -155,6 +155,17 @@ describe("svclab report --from (CLI)", () => {
     expect(readFileSync(out, "utf8")).toMatch(/^<!doctype html>[\s\S]*141 passed, 5 failed, 32 errors, 0 skipped[\s\S]*<\/html>\n$/);
   });
 
+  test("piped into a reader that stops early (| head), it ends with its own exit code and no EPIPE trace", () => {
+    // 684 KB of JSON into a 64 KiB pipe whose reader leaves after 100 bytes: later writes meet a closed pipe.
+    const fixture = path.join(FIXTURES, "five-nodes.json");
+    const result = spawnSync("bash", ["-o", "pipefail", "-c", `"${process.execPath}" "${entry}" report --from "${fixture}" --format json | head -c 100 >/dev/null`], {
+      encoding: "utf8",
+      timeout: 30000,
+      env: { ...process.env, NODE_PATH: path.join(ROOT, "node_modules") },
+    });
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: "" });
+  });
+
   test("a file that is not a report exits 2 with one line naming it and what is allowed", () => {
     const bad = path.join(outDir, "not-a-report.json");
     writeFileSync(bad, JSON.stringify({ probes: [] }));
